@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Workspace packages export their TypeScript sources under the 'source' condition.
+    conditions: ['source'],
+    // One copy of graphql: vite may otherwise load the ESM and CJS builds side by side
+    // ("Cannot use GraphQLObjectType from another module or realm").
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
+  test: {
+    include: ['test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Server suites spawn processes and bind ports; two at once is what a 2-core box can take.
+    maxWorkers: 2,
+    setupFiles: ['test/setup.ts'],
+  },
+});
