@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { InstanceIdentity } from '@driftless/plugin-sdk';
+import type { HealthCheck } from './schema.js';
+
+/**
+ * One started replica, as written to `<stateDir>/<application>/<channel>/<service>/<id>.json`.
+ * The state dir is the only memory this plugin has: it tags each process with the release it was
+ * started for (so fetch reports versions truthfully) and lets a restarted server re-adopt running
+ * processes instead of starting duplicates.
+ */
+export interface ReplicaRecord {
+  /** File stem, also the stem of the replica's log file. */
+  id: string;
+  slot: number;
+  /** TargetState.version the replica was started for. */
+  version: string;
+  releaseId: string;
+  /** TargetState.digest at start: a different target digest for the same version means drift. */
+  digest: string;
+  pid: number;
+  /** Process group (== pid: replicas are started detached, as session leaders). */
+  pgid: number;
+  /** Start time from /proc/PID/stat (clock ticks since boot), to tell our process from a reused pid. */
+  procStartTicks: number | null;
+  port: number;
+  startedAt: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  healthCheck?: HealthCheck;
+  /** Set when apply gave up on the replica (never healthy, exited during start); it is stopped then. */
+  failure?: string;
+}
+
+const RECORD = /^replica-\d+-.+\.json$/;
+
+/** Keeps a name usable as one path segment: no separators, no `..`. */
+function segment(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  return safe === '.' || safe === '..' || safe === '' ? `_${safe}` : safe;
+}
+
+export function instanceDir(stateDir: string, instance: Pick<InstanceIdentity, 'application' | 'channel' | 'service'>): string {
+  return path.join(stateDir, segment(instance.application), segment(instance.channel), segment(instance.service));
+}
+
+/** `replica-<slot>-<version>-<random>`: readable in `ls`, unique across restarts of the same slot. */
+export function newRecordId(slot: number, version: string): string {
+  return `replica-${slot}-${segment(version).slice(0, 40)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function logPath(dir: string, id: string): string {
+  return path.join(dir, `${id}.log`);
+}
+
+/** Every record of an instance, oldest first. A missing directory is an instance with no replicas. */
+export async function readRecords(dir: string): Promise<ReplicaRecord[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const records: ReplicaRecord[] = [];
+  for (const name of names.filter((n) => RECORD.test(n))) {
+    try {
+      records.push(JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as ReplicaRecord);
+    } catch {
+      // Removed meanwhile, or a torn file from a crash mid-write (writes are rename-atomic, so rare):
+      // skip it rather than fail the whole instance.
+    }
+  }
+  return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.slot - b.slot);
+}
+
+/** Write-then-rename, so a reader never sees half a record. */
+export async function writeRecord(dir: string, record: ReplicaRecord): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${record.id}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await fs.rename(tmp, file);
+}
+
+/** Drops a record and its log. With keepLogAs, the log is kept under that name (last crash of a slot). */
+export async function removeRecord(dir: string, record: ReplicaRecord, keepLogAs?: string): Promise<void> {
+  await fs.rm(path.join(dir, `${record.id}.json`), { force: true });
+  const log = logPath(dir, record.id);
+  if (keepLogAs) await fs.rename(log, path.join(dir, keepLogAs)).catch(() => undefined);
+  else await fs.rm(log, { force: true });
+}
