@@ -1,0 +1,48 @@
+/** Cross-field checks of one Application: channel names, references, the dependsOn DAG, gates, env templates. */
+import { suggestion } from './diagnostics.js';
+import { findCycles } from './channel-graph.js';
+import { checkTemplates } from './check-templates.js';
+import type { KnownNames, Reporter } from './check-context.js';
+import { compileGate } from './gates.js';
+import type { ApplicationDoc } from './types.js';
+
+export function checkApplication(app: ApplicationDoc, known: KnownNames, report: Reporter): void {
+  const channels = app.releaseChannels;
+  const channelNames = channels.map((c) => c.name);
+
+  const firstIndex = new Map<string, number>();
+  channels.forEach((channel, i) => {
+    const earlier = firstIndex.get(channel.name);
+    if (earlier !== undefined) {
+      report('DUPLICATE_NAME', ['releaseChannels', i, 'name'], `duplicate channel "${channel.name}" (also releaseChannels[${earlier}])`);
+    } else {
+      firstIndex.set(channel.name, i);
+    }
+  });
+
+  channels.forEach((channel, i) => {
+    if (!known.runtimes.has(channel.runtime) && !known.brokenRuntimes.has(channel.runtime)) {
+      report('UNKNOWN_REFERENCE', ['releaseChannels', i, 'runtime'], `unknown runtime "${channel.runtime}"${suggestion(channel.runtime, known.runtimes.keys())}`);
+    }
+    channel.dependsOn.forEach((dependency, j) => {
+      if (!channelNames.includes(dependency)) {
+        const others = channelNames.filter((n) => n !== channel.name);
+        report('UNKNOWN_REFERENCE', ['releaseChannels', i, 'dependsOn', j], `unknown channel "${dependency}"${suggestion(dependency, others)}`);
+      }
+    });
+    channel.gates.forEach((gate, g) => {
+      const compiled = compileGate(gate);
+      if (!compiled.ok) {
+        for (const problem of compiled.problems) report('SCHEMA_VIOLATION', ['releaseChannels', i, 'gates', g, ...problem.path], problem.text);
+      }
+    });
+    const scope = { params: undefined, channels: [channel], runtimes: known.runtimes, applicationName: app.name };
+    checkTemplates(channel.env, ['releaseChannels', i, 'env'], scope, (path, text) => report('TEMPLATE_ERROR', path, text));
+  });
+
+  for (const cycle of findCycles(channels)) {
+    const start = channels.findIndex((c) => c.name === cycle[0]);
+    const edge = channels[start]!.dependsOn.indexOf(cycle[1]!);
+    report('DEPENDENCY_CYCLE', ['releaseChannels', start, 'dependsOn', edge], `dependency cycle: ${cycle.join(' -> ')}`);
+  }
+}

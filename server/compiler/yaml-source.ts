@@ -1,0 +1,83 @@
+/**
+ * Splitting submitted text into YAML documents and mapping field paths back to lines.
+ * Line numbers are what make a diagnostic actionable, so every document keeps its AST.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import type { FieldPath } from './diagnostics.js';
+
+export interface SourceDocument {
+  /** Position in the stream, counting empty documents, so it matches what the user sees. */
+  index: number;
+  /** Plain JS value of the document; undefined for an empty document. */
+  value: unknown;
+  /** 1-based line of the node at `path`, or of its nearest existing ancestor. */
+  lineOf(path: FieldPath): number | undefined;
+}
+
+export interface YamlSyntaxError {
+  index: number;
+  line?: number;
+  text: string;
+}
+
+export interface SplitResult {
+  documents: SourceDocument[];
+  errors: YamlSyntaxError[];
+}
+
+export function splitDocuments(text: string): SplitResult {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const documents: SourceDocument[] = [];
+  const errors: YamlSyntaxError[] = [];
+  // An empty stream is not an array of documents; nothing to do.
+  if (!Array.isArray(parsed)) return { documents, errors };
+
+  const lineAt = (offset: number | undefined): number | undefined =>
+    offset === undefined ? undefined : lineCounter.linePos(offset).line;
+
+  parsed.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        // The parser's own message repeats position info in prose; keep its first line only.
+        const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        errors.push({ index, line: lineAt(error.pos[0]), text: `invalid YAML: ${message}` });
+      }
+      return;
+    }
+    const value: unknown = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: 1000 });
+    const root = doc.contents as Node | null;
+    documents.push({
+      index,
+      value,
+      lineOf: (path) => lineAt(offsetOf(root, path) ?? (root?.range?.[0] ?? undefined)),
+    });
+  });
+  return { documents, errors };
+}
+
+/**
+ * Start offset of the deepest node along `path`. For a mapping key we point at the key itself:
+ * for a block value the key's line is where the user wrote the field.
+ */
+function offsetOf(root: Node | null, path: FieldPath): number | undefined {
+  let node: unknown = root;
+  let offset = root?.range?.[0];
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) break;
+      const key = pair.key as Node;
+      offset = key.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
