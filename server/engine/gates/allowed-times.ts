@@ -102,7 +102,10 @@ export function windowState(gate: AllowedTimesGate, now: number): WindowState {
     }
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  const entry: CacheEntry = { open, changesAt, from: now };
+  // Callers' clocks may step back a little (instances stamped at different moments of one pass):
+  // widen the entry instead of replacing it, so they do not recompute in turn.
+  const same = hit && hit.open === open && hit.changesAt === changesAt;
+  const entry: CacheEntry = { open, changesAt, from: same ? Math.min(hit.from, now) : now };
   cache.set(sig, entry);
   return entry;
 }
