@@ -24,6 +24,8 @@ export async function applyStep(ctx: ApplyContext<ProcessConfig>): Promise<Apply
   const spec = parseSpec(ctx.target.spec);
   const dir = instanceDir(resolveStateDir(ctx.config), ctx.instance);
   const views = await assess(await readRecords(dir), ctx.signal);
+  // An aborted probe reads as "unhealthy": never report or act on that.
+  ctx.signal.throwIfAborted();
 
   const notes: string[] = [];
   const crashed = new Map<number, ReplicaRecord>();
@@ -61,12 +63,12 @@ async function runStep(step: Step, dir: string, ctx: ApplyContext<ProcessConfig>
       return `${describeReplica(step.view.record)} is healthy${await stopAll(dir, step.stale)}`;
     }
     case 'start': {
-      let stopped = '';
-      if (step.stopFirst) stopped = await stopAll(dir, step.stale);
+      // Messages list what happened in the order it happened.
+      const before = step.stopFirst ? (await stopAll(dir, step.stale)).replace(/^, /, '') : '';
       const { record, child } = await startReplica(dir, ctx, spec, step.slot);
       await ensureReady(dir, record, ctx, serving(live, step.stopFirst ? step.stale : []), child);
-      if (!step.stopFirst) stopped = await stopAll(dir, step.stale);
-      return `started ${describeReplica(record)}${stopped}`;
+      const after = step.stopFirst ? '' : await stopAll(dir, step.stale);
+      return `${before ? `${before}, ` : ''}started ${describeReplica(record)}${after}`;
     }
   }
 }

@@ -13,6 +13,8 @@ import { parseSpec, resolveStateDir, type ProcessConfig } from './schema.js';
 export async function fetchState(ctx: FetchContext<ProcessConfig>): Promise<ObservedState> {
   const dir = instanceDir(resolveStateDir(ctx.config), ctx.instance);
   const views = await assess(await readRecords(dir), ctx.signal);
+  // An aborted probe reads as "unhealthy": never report or act on that.
+  ctx.signal.throwIfAborted();
   const wanted = ctx.target ? parseSpec(ctx.target.spec).replicas : undefined;
   const seen = observe(ctx.instance.service, views, ctx.target, wanted, Date.now());
   if (!seen) return { objects: [] };
