@@ -11,8 +11,11 @@ export interface GraphNode {
  * Edges to unknown channels are ignored; they are reported as unknown references.
  */
 export function findCycles(nodes: readonly GraphNode[]): string[][] {
-  const position = new Map(nodes.map((n, i) => [n.name, i]));
-  const edges = new Map(nodes.map((n) => [n.name, n.dependsOn.filter((d) => position.has(d))]));
+  // First declaration wins; a duplicate channel name is reported on its own.
+  const position = new Map<string, number>();
+  nodes.forEach((n, i) => position.has(n.name) || position.set(n.name, i));
+  const edges = new Map<string, string[]>();
+  for (const n of nodes) if (!edges.has(n.name)) edges.set(n.name, n.dependsOn.filter((d) => position.has(d)));
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const cycles = new Map<string, string[]>();

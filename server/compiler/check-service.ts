@@ -27,7 +27,7 @@ export function checkService(service: ServiceDoc, known: KnownNames, report: Rep
 
   const channelNames = app.releaseChannels.map((c) => c.name);
   const scope = (channels = app.releaseChannels): TemplateScope => ({
-    params: service.parameters.map((p) => p.name),
+    params: [...new Set(service.parameters.map((p) => p.name))],
     channels,
     runtimes: known.runtimes,
     applicationName: app.name,

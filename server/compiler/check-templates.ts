@@ -38,12 +38,15 @@ export function checkRef(ref: TemplateRef, scope: TemplateScope): string | undef
       return `constant "${ref.key}" in "{{ ${refText(ref)} }}" is not defined in channel${lacking.length > 1 ? 's' : ''} ${quotedList(lacking)}`;
     }
     case 'runtime.labels': {
-      const lacking: string[] = [];
+      // Grouped by runtime: several channels usually share one.
+      const lacking = new Map<string, string[]>();
       for (const channel of scope.channels) {
         const runtime = scope.runtimes.get(channel.runtime);
-        if (runtime && !Object.hasOwn(runtime.labels, ref.key)) lacking.push(`runtime "${runtime.name}" of channel "${channel.name}"`);
+        if (runtime && !Object.hasOwn(runtime.labels, ref.key)) lacking.set(runtime.name, [...(lacking.get(runtime.name) ?? []), channel.name]);
       }
-      return lacking.length === 0 ? undefined : `label "${ref.key}" in "{{ ${refText(ref)} }}" is not set on ${lacking.join(', ')}`;
+      if (lacking.size === 0) return undefined;
+      const where = [...lacking].map(([runtime, channels]) => `runtime "${runtime}" (channel${channels.length > 1 ? 's' : ''} ${quotedList(channels)})`);
+      return `label "${ref.key}" in "{{ ${refText(ref)} }}" is not set on ${where.join(', ')}`;
     }
     default:
       return undefined;

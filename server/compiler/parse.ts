@@ -2,7 +2,7 @@
  * parseConfig: YAML text → validated, defaulted, reference-checked documents, or every problem
  * found (not just the first), each with document, field path and line.
  */
-import { checkApplication } from './check-application.js';
+import { checkApplication, checkGates } from './check-application.js';
 import type { KnownNames } from './check-context.js';
 import { checkService } from './check-service.js';
 import { formatPath, makeDiagnostic, quotedList, type PathSegment } from './diagnostics.js';
@@ -83,13 +83,14 @@ function readEntry(source: SourceDocument, reportOn: ReportOn): Entry | undefine
   const name = typeof raw.name === 'string' ? raw.name : '';
   if (!KINDS.includes(raw.kind as DocumentKind)) {
     const got = raw.kind === undefined ? 'missing kind' : `unknown kind ${JSON.stringify(raw.kind)}`;
-    reportOn(source, undefined, name)('UNKNOWN_KIND', raw.kind === undefined ? [] : ['kind'], `${got}; allowed kinds: ${KINDS.join(', ')}`);
+    reportOn(source, undefined, undefined)('UNKNOWN_KIND', raw.kind === undefined ? [] : ['kind'], `${got}; allowed kinds: ${KINDS.join(', ')}`);
     return undefined;
   }
   const kind = raw.kind as DocumentKind;
   const problems = validateAgainstSchema(kind, raw);
   const report = reportOn(source, kind, name);
   for (const problem of problems) report(problem.code, problem.path, problem.text);
+  if (kind === 'Application') checkGates(raw, problems.map((p) => p.path), report);
   if (problems.length > 0) return { source, kind, name };
   const doc = kind === 'Runtime' ? runtimeWithDefaults(raw) : kind === 'Application' ? applicationWithDefaults(raw) : serviceWithDefaults(raw);
   return { source, kind, name, doc };

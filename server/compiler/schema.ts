@@ -112,9 +112,19 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/**
+ * Which named definition an error came from. ajv's schemaPath is not reliable for this (inlined
+ * refs report paths relative to the definition), but with `verbose` the parent schema is the very
+ * object from the loaded file.
+ */
+function definitionOf(error: ErrorObject): string | undefined {
+  const definitions = (loadConfigSchema().definitions ?? {}) as Record<string, unknown>;
+  return Object.keys(definitions).find((name) => definitions[name] === error.parentSchema);
+}
+
 function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined {
   const path = pointerToPath(error.instancePath, root);
-  const schemaPath = error.schemaPath;
+  const definition = definitionOf(error);
   const params = error.params as Record<string, unknown>;
   const problem = (text: string, code: DiagnosticCode = 'SCHEMA_VIOLATION', at = path): SchemaProblem => ({
     code,
@@ -123,7 +133,7 @@ function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined 
     keyword: error.keyword,
   });
 
-  if (schemaPath.includes('/definitions/Name/')) {
+  if (definition === 'Name') {
     return problem(
       `invalid name ${show(error.data)}: use lowercase letters, digits and "-", start with a letter, end with a letter or digit, at most 63 characters`,
       'INVALID_NAME',
@@ -148,10 +158,10 @@ function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined 
     case 'const':
       return problem(`must be ${show(params.allowedValue)}, got ${show(error.data)}`);
     case 'pattern':
-      if (schemaPath.includes('/definitions/Duration/')) {
+      if (definition === 'Duration') {
         return problem(`invalid duration ${show(error.data)}: use whole numbers with units ms, s, m or h, e.g. 500ms, 30s, 10m, 1h30m`);
       }
-      if (schemaPath.includes('/definitions/DaySpec/')) {
+      if (definition === 'DaySpec') {
         return problem(`invalid days ${show(error.data)}: use sun, mon, tue, wed, thu, fri, sat, ranges like mon-fri and lists like sat,sun`);
       }
       if (path.at(-1) === 'hours') {
@@ -163,7 +173,7 @@ function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined 
     case 'minProperties':
     case 'maxProperties': {
       const keys = Object.keys((error.data as object | null) ?? {});
-      if (schemaPath.includes('/definitions/Gate/')) {
+      if (definition === 'Gate') {
         const found = keys.length > 0 ? ` (found ${keys.join(', ')})` : '';
         return problem(`a gate must have exactly one of ${GATE_KINDS.join(', ')}${found}`);
       }

@@ -41,7 +41,7 @@ export function splitDocuments(text: string): SplitResult {
       for (const error of doc.errors) {
         // The parser's own message repeats position info in prose; keep its first line only.
         const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        errors.push({ index, line: lineAt(error.pos[0]), text: `invalid YAML: ${message}` });
+        errors.push({ index, line: lineAt(lastContentAt(text, error.pos[0])), text: `invalid YAML: ${message}` });
       }
       return;
     }
@@ -80,4 +80,15 @@ function offsetOf(root: Node | null, path: FieldPath): number | undefined {
     }
   }
   return offset;
+}
+
+/**
+ * Errors found at the end of input (an unclosed quote or bracket) point past the last line;
+ * the line a person must fix is the last one with something on it.
+ */
+function lastContentAt(text: string, offset: number): number {
+  let at = Math.min(offset, text.length);
+  if (text.slice(at).trim() !== '') return at;
+  while (at > 0 && /\s/.test(text[at - 1]!)) at--;
+  return Math.max(0, at - 1);
 }
