@@ -1,0 +1,35 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { EventRow } from '../store/entities/index.js';
+
+/** Every kind of event the store records. Part of the API (EventType enum). */
+export const EVENT_TYPES = [
+  'RUNTIME_CREATED',
+  'RUNTIME_UPDATED',
+  'RUNTIME_DELETED',
+  'APPLICATION_CREATED',
+  'APPLICATION_UPDATED',
+  'APPLICATION_DELETED',
+  'SERVICE_CREATED',
+  'SERVICE_UPDATED',
+  'RELEASE_CREATED',
+  'INSTANCE_DESIRED_CHANGED',
+  'INSTANCE_STATUS_CHANGED',
+  'TOKEN_CREATED',
+  'TOKEN_REVOKED',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface NewEvent {
+  type: EventType;
+  actor: string;
+  applicationId?: string | null;
+  subject: string;
+  subjectId?: string | null;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Appends an event in the caller's unit of work; it is written with the change it describes. */
+export function recordEvent(em: EntityManager, event: NewEvent): EventRow {
+  return em.create(EventRow, { ...event, applicationId: event.applicationId ?? null, subjectId: event.subjectId ?? null, data: event.data ?? null });
+}

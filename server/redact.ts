@@ -1,0 +1,14 @@
+/** Keys whose values are secret whatever the plugin's schema says. */
+const SECRET_KEY = /(secret|password|passphrase|token|private[-_]?key|credential|api[-_]?key)/i;
+
+export const REDACTED = '<redacted>';
+
+/**
+ * Replaces values under secret-looking keys, at any depth. The plugin host adds schema-based
+ * redaction (`"x-secret": true`) on top; this is the floor that holds even without a plugin.
+ */
+export function redactByName<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => redactByName(v)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : redactByName(v)])) as T;
+}

@@ -1,0 +1,22 @@
+import { ApiTokenRow } from './api-token.js';
+import { ApplicationRow } from './application.js';
+import { EventRow } from './event.js';
+import { ReleaseChannelRow } from './release-channel.js';
+import { ReleaseRow } from './release.js';
+import { RuntimeRow } from './runtime.js';
+import { ServiceInstanceRow } from './service-instance.js';
+import { ServiceRow } from './service.js';
+
+export { ApiTokenRow, ApplicationRow, EventRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
+export type { Role } from './api-token.js';
+
+export const ENTITIES = [
+  RuntimeRow,
+  ApplicationRow,
+  ReleaseChannelRow,
+  ServiceRow,
+  ReleaseRow,
+  ServiceInstanceRow,
+  EventRow,
+  ApiTokenRow,
+];

@@ -1,0 +1,25 @@
+import { Entity, Property, Unique } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import type { JsonObject } from '../../compiler/types.js';
+import { MutableRow } from './base.js';
+
+@Entity({ tableName: 'runtimes' })
+export class RuntimeRow extends MutableRow {
+  @Property({ type: 'string', length: 63 })
+  @Unique()
+  name!: string;
+
+  @Property({ type: 'string', length: 200 })
+  plugin!: string;
+
+  /** Plugin-specific; may hold secrets, so the API redacts it on every read. */
+  @Property({ type: 'json' })
+  config: Opt<JsonObject> = {};
+
+  @Property({ type: 'json' })
+  labels: Opt<Record<string, string>> = {};
+
+  /** Digest of the normalized document: an unchanged re-apply writes nothing. */
+  @Property({ type: 'string', length: 64 })
+  documentDigest!: string;
+}

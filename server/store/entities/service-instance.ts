@@ -1,0 +1,79 @@
+import { BigIntType, Entity, Index, Property, Unique } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
+import type { CompiledChannelState } from '../../compiler/types.js';
+import type { ConvergenceStatus, StatusReason } from '../../domain/status.js';
+import { MutableRow } from './base.js';
+
+/**
+ * A Service in one Release Channel. The engine's hot path reads and writes these rows with batched
+ * SQL (see server/engine); the API uses them through the ORM.
+ */
+@Entity({ tableName: 'service_instances' })
+@Unique({ properties: ['serviceId', 'channelId'] })
+@Index({ properties: ['nextCheckAt'] })
+export class ServiceInstanceRow extends MutableRow {
+  @Property({ type: 'string', length: 36 })
+  @Index()
+  applicationId!: string;
+
+  @Property({ type: 'string', length: 36 })
+  @Index()
+  serviceId!: string;
+
+  @Property({ type: 'string', length: 36 })
+  @Index()
+  channelId!: string;
+
+  /** The newest release the user asked for. */
+  @Property({ type: 'string', length: 36, nullable: true })
+  @Index()
+  desiredReleaseId?: string | null;
+
+  /** Compiled desired state of the desired release in this channel. */
+  @Property({ type: 'json', nullable: true })
+  desiredState?: CompiledChannelState | null;
+
+  /** What the engine steers to now: the desired release, or a rollback target. */
+  @Property({ type: 'string', length: 36, nullable: true })
+  targetReleaseId?: string | null;
+
+  @Property({ type: 'json', nullable: true })
+  targetState?: CompiledChannelState | null;
+
+  /** The release this instance last converged on, and when. */
+  @Property({ type: 'string', length: 36, nullable: true })
+  convergedReleaseId?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  convergedAt?: Date | null;
+
+  @Property({ type: 'string', length: 20 })
+  status: Opt<ConvergenceStatus> = 'PENDING';
+
+  @Property({ type: 'json' })
+  reasons: Opt<StatusReason[]> = [];
+
+  @Property({ type: 'datetime' })
+  statusSince: Opt<Date> = new Date();
+
+  /** Last ObservedState from the runtime plugin. */
+  @Property({ type: 'json', nullable: true })
+  observed?: unknown;
+
+  @Property({ type: 'boolean' })
+  paused: Opt<boolean> = false;
+
+  /** Epoch milliseconds when the scheduler should look at this instance again. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  nextCheckAt?: number | null;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  leaseOwner?: string | null;
+
+  @Property({ type: new BigIntType('number'), nullable: true })
+  leaseExpiresAt?: number | null;
+
+  /** Engine bookkeeping (attempts, rollout start, bad releases, gate progress): plain JSON. */
+  @Property({ type: 'json' })
+  engineState: Opt<Record<string, unknown>> = {};
+}
