@@ -1,0 +1,20 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Viewer } from '../server/auth/viewer.js';
+import type { PluginConfigValidator } from '../server/services/apply-config.js';
+import type { Loaders } from './loaders.js';
+
+/** Hooks the server wires in; the schema knows nothing about the engine or the plugin host. */
+export interface ServerHooks {
+  /** Called after a mutation changed the intent of these applications (wakes the engine). */
+  intentChanged(applicationIds: string[]): void;
+  redactRuntimeConfig(plugin: string, config: Record<string, unknown>): Record<string, unknown>;
+  validatePlugins?: PluginConfigValidator;
+}
+
+export interface GraphQLContext {
+  /** Forked per request: one unit of work each. */
+  em: EntityManager;
+  viewer: Viewer;
+  loaders: Loaders;
+  hooks: ServerHooks;
+}

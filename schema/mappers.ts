@@ -1,0 +1,147 @@
+import type { CompiledGate } from '../server/compiler/types.js';
+import type {
+  ApiTokenRow,
+  ApplicationRow,
+  EventRow,
+  ReleaseChannelRow,
+  ReleaseRow,
+  RuntimeRow,
+  ServiceInstanceRow,
+  ServiceRow,
+} from '../server/store/entities/index.js';
+import {
+  ApiToken,
+  Application,
+  desiredStateOf,
+  Event,
+  Gate,
+  Release,
+  ReleaseChannel,
+  Runtime,
+  Service,
+  ServiceInstance,
+  toGlobalId,
+} from './types/domain.js';
+
+/** Row → API object. API types are for readers; rows are for the store (STYLE 9). */
+
+export function toRuntime(row: RuntimeRow, redact: (plugin: string, config: Record<string, unknown>) => Record<string, unknown>): Runtime {
+  return Object.assign(new Runtime(), {
+    row,
+    id: toGlobalId('Runtime', row.id),
+    name: row.name,
+    plugin: row.plugin,
+    config: redact(row.plugin, row.config),
+    labels: row.labels,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  });
+}
+
+export function toApplication(row: ApplicationRow): Application {
+  return Object.assign(new Application(), { row, id: toGlobalId('Application', row.id), name: row.name, version: row.version, paused: row.paused, createdAt: row.createdAt, updatedAt: row.updatedAt });
+}
+
+export function toReleaseChannel(row: ReleaseChannelRow): ReleaseChannel {
+  return Object.assign(new ReleaseChannel(), {
+    row,
+    id: toGlobalId('ReleaseChannel', row.id),
+    name: row.name,
+    position: row.position,
+    dependsOn: row.document.dependsOn,
+    constants: row.document.constants,
+    env: row.document.env,
+    gates: row.gates.map(toGate),
+    paused: row.paused,
+    version: row.version,
+  });
+}
+
+export function toGate(gate: CompiledGate): Gate {
+  const { type, ...settings } = gate;
+  return Object.assign(new Gate(), { type, summary: summarizeGate(gate), settings });
+}
+
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+export function summarizeGate(gate: CompiledGate): string {
+  switch (gate.type) {
+    case 'soak':
+      return `upstream channels run the release for ${formatDuration(gate.durationMs)} first`;
+    case 'manualApproval':
+      return `${gate.minApprovers} distinct approver${gate.minApprovers === 1 ? '' : 's'} needed`;
+    case 'allowedTimes':
+      return `only ${gate.days.map((d) => DAY_NAMES[d]).join(',')} ${String(gate.startHour).padStart(2, '0')}:00-${String(gate.endHour).padStart(2, '0')}:00 ${gate.timezone}`;
+    case 'alerts': {
+      const matchers = Object.entries(gate.matchers).map(([k, v]) => `${k}=${v}`).join(',');
+      return `no alerts firing${matchers ? ` matching ${matchers}` : ''} in ${gate.alertmanager}`;
+    }
+    case 'httpCheck':
+      return `GET ${gate.url} answers ${gate.expectStatus}${gate.durationMs ? `, and keeps answering for ${formatDuration(gate.durationMs)} after deploy` : ''}`;
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+export function toService(row: ServiceRow): Service {
+  return Object.assign(new Service(), {
+    row,
+    id: toGlobalId('Service', row.id),
+    name: row.name,
+    parameters: row.document.parameters.map((p) => ({ ...p })),
+    spec: row.document.spec,
+    progressDeadline: row.document.progressDeadline,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  });
+}
+
+export function releaseLabel(row: ReleaseRow): string {
+  const version = row.params.version;
+  return version !== undefined && version !== '' ? String(version) : `#${row.number}`;
+}
+
+export function toRelease(row: ReleaseRow): Release {
+  return Object.assign(new Release(), { row, id: toGlobalId('Release', row.id), number: row.number, label: releaseLabel(row), params: row.params, createdBy: row.createdBy, createdAt: row.createdAt });
+}
+
+export function toServiceInstance(row: ServiceInstanceRow): ServiceInstance {
+  return Object.assign(new ServiceInstance(), {
+    row,
+    id: toGlobalId('ServiceInstance', row.id),
+    status: row.status,
+    statusSince: row.statusSince,
+    reasons: row.reasons.map((r) => ({ code: r.code, message: r.message, since: new Date(r.since) })),
+    desiredState: desiredStateOf(row.desiredState),
+    observed: row.observed ?? null,
+    paused: row.paused,
+    convergedAt: row.convergedAt ?? null,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  });
+}
+
+export function toApiToken(row: ApiTokenRow): ApiToken {
+  return Object.assign(new ApiToken(), {
+    row,
+    id: toGlobalId('ApiToken', row.id),
+    name: row.name,
+    prefix: row.prefix,
+    role: row.role,
+    applications: row.applications ?? null,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt ?? null,
+  });
+}
+
+export function toEvent(row: EventRow): Event {
+  return Object.assign(new Event(), { row, id: String(row.id), at: row.at, type: row.type, actor: row.actor, subject: row.subject, message: row.message, data: row.data ?? null });
+}

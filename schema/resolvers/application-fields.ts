@@ -1,0 +1,64 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { ReleaseRow } from '../../server/store/entities/index.js';
+import type { GraphQLContext } from '../context.js';
+import { toRelease, toReleaseChannel, toRuntime, toService, toServiceInstance, toApplication } from '../mappers.js';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { Application, ReleaseChannel, ReleaseConnection, Runtime, Service, ServiceInstance } from '../types/domain.js';
+
+@Resolver(() => Application)
+export class ApplicationFields {
+  @FieldResolver(() => [ReleaseChannel], { description: 'In declaration order.' })
+  async releaseChannels(@Root() app: Application, @Ctx() ctx: GraphQLContext): Promise<ReleaseChannel[]> {
+    return (await ctx.loaders.channelsByApplication.load(app.row.id)).map(toReleaseChannel);
+  }
+
+  @FieldResolver(() => [Service], { description: 'By name.' })
+  async services(@Root() app: Application, @Ctx() ctx: GraphQLContext): Promise<Service[]> {
+    return (await ctx.loaders.servicesByApplication.load(app.row.id)).map(toService);
+  }
+
+  @FieldResolver(() => ReleaseConnection, { description: 'Releases of every service, newest first.' })
+  async releases(
+    @Root() app: Application,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ReleaseConnection> {
+    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
+    const offset = decodeCursor(after);
+    const [rows, total] = await ctx.em.findAndCount(ReleaseRow, { applicationId: app.row.id }, { orderBy: { createdAt: 'desc', number: 'desc' }, limit: limit + 1, offset });
+    return pageOf(rows.map(toRelease), offset, limit, total) as ReleaseConnection;
+  }
+}
+
+@Resolver(() => ReleaseChannel)
+export class ReleaseChannelFields {
+  @FieldResolver(() => Application)
+  async application(@Root() channel: ReleaseChannel, @Ctx() ctx: GraphQLContext): Promise<Application> {
+    return toApplication((await ctx.loaders.application.load(channel.row.applicationId))!);
+  }
+
+  @FieldResolver(() => Runtime)
+  async runtime(@Root() channel: ReleaseChannel, @Ctx() ctx: GraphQLContext): Promise<Runtime> {
+    return toRuntime((await ctx.loaders.runtime.load(channel.row.runtimeId))!, ctx.hooks.redactRuntimeConfig);
+  }
+
+  @FieldResolver(() => [ServiceInstance], { description: 'One per service of the application.' })
+  async instances(@Root() channel: ReleaseChannel, @Ctx() ctx: GraphQLContext): Promise<ServiceInstance[]> {
+    return (await ctx.loaders.instancesByChannel.load(channel.row.id)).map(toServiceInstance);
+  }
+}
+
+@Resolver(() => Runtime)
+export class RuntimeFields {
+  @FieldResolver(() => [String], { description: 'Release channels on this runtime that you can see, as application/channel.' })
+  async usedBy(@Root() runtime: Runtime, @Ctx() ctx: GraphQLContext): Promise<string[]> {
+    const channels = await ctx.loaders.channelsByRuntime.load(runtime.row.id);
+    const names: string[] = [];
+    for (const channel of channels) {
+      const app = await ctx.loaders.application.load(channel.applicationId);
+      if (app && (ctx.viewer.applications === null || ctx.viewer.applications.includes(app.name))) names.push(`${app.name}/${channel.name}`);
+    }
+    return names.sort();
+  }
+}

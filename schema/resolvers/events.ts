@@ -1,0 +1,34 @@
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { ApplicationRow, EventRow } from '../../server/store/entities/index.js';
+import { canSeeApplication } from '../../server/auth/viewer.js';
+import type { GraphQLContext } from '../context.js';
+import { toEvent } from '../mappers.js';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { EventConnection } from '../types/domain.js';
+import { mayReadTokens } from '../visibility.js';
+
+@Resolver()
+export class EventsResolver {
+  @Query(() => EventConnection, { description: "History, newest first. With `application`, that application's events; without, every event (tokens without an application scope only)." })
+  async events(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('application', () => String, { nullable: true }) application?: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first = 50,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<EventConnection> {
+    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
+    const offset = decodeCursor(after);
+    let where: Record<string, unknown> = {};
+    if (application) {
+      const app = canSeeApplication(ctx.viewer, application) ? await ctx.em.findOne(ApplicationRow, { name: application }) : null;
+      if (!app) return pageOf([], 0, limit, 0) as EventConnection;
+      where = { applicationId: app.id };
+    } else if (ctx.viewer.applications !== null || !mayReadTokens(ctx)) {
+      // Global history includes token and runtime changes: unscoped admins only; others ask per application.
+      const apps = await ctx.em.find(ApplicationRow, ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } });
+      where = { applicationId: { $in: apps.map((a) => a.id) } };
+    }
+    const [rows, total] = await ctx.em.findAndCount(EventRow, where, { orderBy: { id: 'desc' }, limit: limit + 1, offset });
+    return pageOf(rows.map(toEvent), offset, limit, total) as EventConnection;
+  }
+}

@@ -1,0 +1,75 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { applyConfig } from '../../server/services/apply-config.js';
+import { createRelease } from '../../server/services/create-release.js';
+import { deleteApplication, deleteRuntime } from '../../server/services/delete-objects.js';
+import { createApiToken, revokeApiToken } from '../../server/services/tokens.js';
+import { userError } from '../../server/domain/user-error.js';
+import type { GraphQLContext } from '../context.js';
+import { toApiToken, toRelease } from '../mappers.js';
+import { fromGlobalId, toGlobalId, type NodeTypeName } from '../types/node.js';
+import {
+  ApplyConfigInput,
+  ApplyConfigPayload,
+  ConfigObjectChange,
+  CreateApiTokenInput,
+  CreateApiTokenPayload,
+  CreateReleaseInput,
+  CreateReleasePayload,
+  DeleteApplicationInput,
+  DeletePayload,
+  DeleteRuntimeInput,
+  RevokeApiTokenInput,
+  RevokeApiTokenPayload,
+} from '../types/payloads.js';
+import { toUserErrors } from '../types/user-error.js';
+
+@Resolver()
+export class MutationResolver {
+  @Mutation(() => ApplyConfigPayload, { description: 'Create or update runtimes, applications and services from YAML. All or nothing; re-applying the same text changes nothing.' })
+  async applyConfig(@Arg('input', () => ApplyConfigInput) input: ApplyConfigInput, @Ctx() ctx: GraphQLContext): Promise<ApplyConfigPayload> {
+    const outcome = await applyConfig(ctx.em, ctx.viewer, input.documents, ctx.hooks.validatePlugins);
+    if (outcome.changedApplicationIds.length) ctx.hooks.intentChanged(outcome.changedApplicationIds);
+    const toChange = (o: (typeof outcome.objects)[number]) =>
+      Object.assign(new ConfigObjectChange(), { kind: o.kind, name: o.name, application: o.application, action: o.action, id: toGlobalId(o.kind as NodeTypeName, o.id) });
+    return {
+      created: outcome.objects.filter((o) => o.action === 'CREATE').map(toChange),
+      updated: outcome.objects.filter((o) => o.action === 'UPDATE').map(toChange),
+      unchanged: outcome.objects.filter((o) => o.action === 'UNCHANGED').map(toChange),
+      userErrors: toUserErrors(outcome.userErrors),
+    };
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Delete an application with its channels, services, releases and instances.' })
+  async deleteApplication(@Arg('input', () => DeleteApplicationInput) input: DeleteApplicationInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
+    const outcome = await deleteApplication(ctx.em, ctx.viewer, input.name, input.expectedVersion);
+    if (outcome.deletedId) ctx.hooks.intentChanged([outcome.deletedId]);
+    return { deletedId: outcome.deletedId ? toGlobalId('Application', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Delete a runtime. Refused while a release channel uses it.' })
+  async deleteRuntime(@Arg('input', () => DeleteRuntimeInput) input: DeleteRuntimeInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
+    const outcome = await deleteRuntime(ctx.em, ctx.viewer, input.name, input.expectedVersion);
+    return { deletedId: outcome.deletedId ? toGlobalId('Runtime', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
+  }
+
+  @Mutation(() => CreateReleasePayload, { description: 'Deliver these parameter values everywhere, by the rules of each channel.' })
+  async createRelease(@Arg('input', () => CreateReleaseInput) input: CreateReleaseInput, @Ctx() ctx: GraphQLContext): Promise<CreateReleasePayload> {
+    const outcome = await createRelease(ctx.em, ctx.viewer, input);
+    if (outcome.release) ctx.hooks.intentChanged([outcome.release.applicationId]);
+    return { release: outcome.release ? toRelease(outcome.release) : null, userErrors: toUserErrors(outcome.userErrors) };
+  }
+
+  @Mutation(() => CreateApiTokenPayload)
+  async createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: GraphQLContext): Promise<CreateApiTokenPayload> {
+    const outcome = await createApiToken(ctx.em, ctx.viewer, input);
+    return { apiToken: outcome.token ? toApiToken(outcome.token) : null, secret: outcome.secret ?? null, userErrors: toUserErrors(outcome.userErrors) };
+  }
+
+  @Mutation(() => RevokeApiTokenPayload)
+  async revokeApiToken(@Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput, @Ctx() ctx: GraphQLContext): Promise<RevokeApiTokenPayload> {
+    const ref = fromGlobalId(input.id);
+    if (ref?.type !== 'ApiToken') return { apiToken: null, userErrors: toUserErrors([userError('NOT_FOUND', 'no such token', ['id'])]) };
+    const outcome = await revokeApiToken(ctx.em, ctx.viewer, ref.id);
+    return { apiToken: outcome.token ? toApiToken(outcome.token) : null, userErrors: toUserErrors(outcome.userErrors) };
+  }
+}

@@ -1,0 +1,85 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { ReleaseRow } from '../../server/store/entities/index.js';
+import type { GraphQLContext } from '../context.js';
+import { toApplication, toRelease, toReleaseChannel, toService, toServiceInstance } from '../mappers.js';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { Application, Release, ReleaseChannel, ReleaseConnection, Service, ServiceInstance } from '../types/domain.js';
+
+@Resolver(() => Service)
+export class ServiceFields {
+  @FieldResolver(() => Application)
+  async application(@Root() service: Service, @Ctx() ctx: GraphQLContext): Promise<Application> {
+    return toApplication((await ctx.loaders.application.load(service.row.applicationId))!);
+  }
+
+  @FieldResolver(() => [ServiceInstance], { description: 'One per release channel.' })
+  async instances(@Root() service: Service, @Ctx() ctx: GraphQLContext): Promise<ServiceInstance[]> {
+    return (await ctx.loaders.instancesByService.load(service.row.id)).map(toServiceInstance);
+  }
+
+  @FieldResolver(() => ReleaseConnection, { description: 'Newest first.' })
+  async releases(
+    @Root() service: Service,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ReleaseConnection> {
+    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
+    const offset = decodeCursor(after);
+    const [rows, total] = await ctx.em.findAndCount(ReleaseRow, { serviceId: service.row.id }, { orderBy: { number: 'desc' }, limit: limit + 1, offset });
+    return pageOf(rows.map(toRelease), offset, limit, total) as ReleaseConnection;
+  }
+
+  @FieldResolver(() => Release, { nullable: true, description: 'The newest release, if any.' })
+  async latestRelease(@Root() service: Service, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
+    const row = await ctx.em.findOne(ReleaseRow, { serviceId: service.row.id }, { orderBy: { number: 'desc' } });
+    return row ? toRelease(row) : null;
+  }
+}
+
+@Resolver(() => Release)
+export class ReleaseFields {
+  @FieldResolver(() => Service)
+  async service(@Root() release: Release, @Ctx() ctx: GraphQLContext): Promise<Service> {
+    return toService((await ctx.loaders.service.load(release.row.serviceId))!);
+  }
+
+  @FieldResolver(() => [ServiceInstance], { description: 'The instances (one per channel) whose desired release this is.' })
+  async instances(@Root() release: Release, @Ctx() ctx: GraphQLContext): Promise<ServiceInstance[]> {
+    return (await ctx.loaders.instancesByDesiredRelease.load(release.row.id)).map(toServiceInstance);
+  }
+}
+
+@Resolver(() => ServiceInstance)
+export class ServiceInstanceFields {
+  @FieldResolver(() => Service)
+  async service(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Service> {
+    return toService((await ctx.loaders.service.load(instance.row.serviceId))!);
+  }
+
+  @FieldResolver(() => ReleaseChannel)
+  async channel(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<ReleaseChannel> {
+    return toReleaseChannel((await ctx.loaders.channel.load(instance.row.channelId))!);
+  }
+
+  @FieldResolver(() => Release, { nullable: true, description: 'The newest release asked for.' })
+  desiredRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
+    return loadRelease(ctx, instance.row.desiredReleaseId);
+  }
+
+  @FieldResolver(() => Release, { nullable: true, description: 'What the engine steers to now: the desired release, or a rollback target.' })
+  targetRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
+    return loadRelease(ctx, instance.row.targetReleaseId);
+  }
+
+  @FieldResolver(() => Release, { nullable: true, description: 'The release this instance last converged on.' })
+  convergedRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
+    return loadRelease(ctx, instance.row.convergedReleaseId);
+  }
+}
+
+async function loadRelease(ctx: GraphQLContext, id: string | null | undefined): Promise<Release | null> {
+  if (!id) return null;
+  const row = await ctx.loaders.release.load(id);
+  return row ? toRelease(row) : null;
+}

@@ -1,0 +1,175 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { CompiledChannelState } from '../../server/compiler/types.js';
+import type { ConvergenceStatus, ReasonCode } from '../../server/domain/status.js';
+import type { EventType } from '../../server/domain/events.js';
+import type {
+  ApiTokenRow,
+  ApplicationRow,
+  EventRow,
+  ReleaseChannelRow,
+  ReleaseRow,
+  RuntimeRow,
+  Role,
+  ServiceInstanceRow,
+  ServiceRow,
+} from '../../server/store/entities/index.js';
+import { Connection } from './connection.js';
+import { ConvergenceStatusEnum, EventTypeEnum, GateTypeEnum, ReasonCodeEnum, RoleEnum } from './enums.js';
+import { Node, toGlobalId } from './node.js';
+import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars.js';
+
+// API types are designed for readers; each keeps its row (not a field) for the field resolvers.
+
+@ObjectType('Runtime', { implements: Node, description: 'A named backend where services run, driven by a runtime plugin.' })
+export class Runtime extends Node {
+  readonly __typename = 'Runtime';
+  row!: RuntimeRow;
+  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'Name of the runtime plugin that drives it.' }) plugin!: string;
+  @Field(() => JSONObjectScalar, { description: 'Plugin config; values the plugin marks secret read as "<redacted>".' }) config!: Record<string, unknown>;
+  @Field(() => JSONObjectScalar) labels!: Record<string, string>;
+  @Field(() => Int) version!: number;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
+}
+
+@ObjectType('Application', { implements: Node, description: 'A set of related services released under the same rules.' })
+export class Application extends Node {
+  readonly __typename = 'Application';
+  row!: ApplicationRow;
+  @Field(() => String) name!: string;
+  @Field(() => Int) version!: number;
+  @Field(() => Boolean, { description: 'Convergence paused for the whole application.' }) paused!: boolean;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
+}
+
+@ObjectType('Gate', { description: 'A rule a channel enforces before (or after) converging a release.' })
+export class Gate {
+  @Field(() => GateTypeEnum) type!: string;
+  @Field(() => String, { description: 'The rule in words, e.g. "soak for 10m".' }) summary!: string;
+  @Field(() => JSONObjectScalar, { description: 'Compiled settings (durations in milliseconds).' }) settings!: Record<string, unknown>;
+}
+
+@ObjectType('ReleaseChannel', { implements: Node, description: 'An ordered slice of an application on one runtime.' })
+export class ReleaseChannel extends Node {
+  readonly __typename = 'ReleaseChannel';
+  row!: ReleaseChannelRow;
+  @Field(() => String) name!: string;
+  @Field(() => Int, { description: 'Declaration order in the application.' }) position!: number;
+  @Field(() => [String], { description: 'Channels that must converge on a release first.' }) dependsOn!: string[];
+  @Field(() => JSONObjectScalar) constants!: Record<string, unknown>;
+  @Field(() => JSONObjectScalar) env!: Record<string, string>;
+  @Field(() => [Gate]) gates!: Gate[];
+  @Field(() => Boolean) paused!: boolean;
+  @Field(() => Int) version!: number;
+}
+
+@ObjectType('Parameter')
+export class Parameter {
+  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'string or int' }) type!: string;
+  @Field(() => Boolean) required!: boolean;
+  @Field(() => JSONScalar, { nullable: true }) default?: unknown;
+  @Field(() => String, { nullable: true }) description?: string;
+}
+
+@ObjectType('Service', { implements: Node, description: 'The unit of deployment: a spec template and its parameters.' })
+export class Service extends Node {
+  readonly __typename = 'Service';
+  row!: ServiceRow;
+  @Field(() => String) name!: string;
+  @Field(() => [Parameter]) parameters!: Parameter[];
+  @Field(() => JSONObjectScalar, { description: 'The spec template as written (before rendering).' }) spec!: Record<string, unknown>;
+  @Field(() => String) progressDeadline!: string;
+  @Field(() => Int) version!: number;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
+}
+
+@ObjectType('Release', { implements: Node, description: 'An immutable version of a service: its parameter values.' })
+export class Release extends Node {
+  readonly __typename = 'Release';
+  row!: ReleaseRow;
+  @Field(() => Int, { description: 'Per-service sequence number: 1, 2, 3...' }) number!: number;
+  @Field(() => String, { description: 'Short label for people: the version parameter when there is one, else #number.' }) label!: string;
+  @Field(() => JSONObjectScalar) params!: Record<string, unknown>;
+  @Field(() => String) createdBy!: string;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+}
+
+@ObjectType('StatusReason', { description: 'Why an instance is where it is, in words.' })
+export class StatusReason {
+  @Field(() => ReasonCodeEnum) code!: ReasonCode;
+  @Field(() => String) message!: string;
+  @Field(() => DateTimeScalar) since!: Date;
+}
+
+@ObjectType('DesiredState', { description: 'A release compiled for one channel: what the runtime plugin will be asked to run.' })
+export class DesiredState {
+  @Field(() => String) runtime!: string;
+  @Field(() => String) plugin!: string;
+  @Field(() => JSONObjectScalar, { description: 'Rendered runtime spec.' }) spec!: Record<string, unknown>;
+  @Field(() => JSONObjectScalar, { description: 'Merged environment.' }) env!: Record<string, string>;
+  @Field(() => JSONObjectScalar) params!: Record<string, unknown>;
+  @Field(() => String, { description: 'Content digest (sha256) of what the plugin sees.' }) digest!: string;
+}
+
+@ObjectType('ServiceInstance', { implements: Node, description: 'A service in one release channel.' })
+export class ServiceInstance extends Node {
+  readonly __typename = 'ServiceInstance';
+  row!: ServiceInstanceRow;
+  @Field(() => ConvergenceStatusEnum) status!: ConvergenceStatus;
+  @Field(() => DateTimeScalar, { description: 'When the status last changed.' }) statusSince!: Date;
+  @Field(() => [StatusReason], { description: 'Empty only when CONVERGED.' }) reasons!: StatusReason[];
+  @Field(() => DesiredState, { nullable: true, description: 'The desired release compiled for this channel.' }) desiredState?: DesiredState | null;
+  @Field(() => JSONScalar, { nullable: true, description: 'Last state reported by the runtime plugin.' }) observed?: unknown;
+  @Field(() => Boolean) paused!: boolean;
+  @Field(() => DateTimeScalar, { nullable: true }) convergedAt?: Date | null;
+  @Field(() => Int) version!: number;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
+}
+
+@ObjectType('ApiToken', { implements: Node, description: 'An API token. The secret is shown once, at creation.' })
+export class ApiToken extends Node {
+  readonly __typename = 'ApiToken';
+  row!: ApiTokenRow;
+  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'First characters of the secret, to tell tokens apart.' }) prefix!: string;
+  @Field(() => RoleEnum) role!: Role;
+  @Field(() => [String], { nullable: true, description: 'Applications the token is limited to; null for all.' }) applications?: string[] | null;
+  @Field(() => String) createdBy!: string;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) revokedAt?: Date | null;
+}
+
+@ObjectType('Viewer', { description: 'The caller, as its token says.' })
+export class Viewer {
+  @Field(() => ID) tokenId!: string;
+  @Field(() => String) name!: string;
+  @Field(() => RoleEnum) role!: Role;
+  @Field(() => [String], { nullable: true }) applications?: string[] | null;
+}
+
+@ObjectType('Event', { description: 'One entry of the append-only history: what changed, who did it, why.' })
+export class Event {
+  row!: EventRow;
+  @Field(() => ID) id!: string;
+  @Field(() => DateTimeScalar) at!: Date;
+  @Field(() => EventTypeEnum) type!: EventType;
+  @Field(() => String) actor!: string;
+  @Field(() => String) subject!: string;
+  @Field(() => String) message!: string;
+  @Field(() => JSONObjectScalar, { nullable: true }) data?: Record<string, unknown> | null;
+}
+
+@ObjectType() export class ApplicationConnection extends Connection(Application, 'Application') {}
+@ObjectType() export class ReleaseConnection extends Connection(Release, 'Release') {}
+@ObjectType() export class EventConnection extends Connection(Event, 'Event') {}
+
+export function desiredStateOf(state: CompiledChannelState | null | undefined): DesiredState | null {
+  if (!state) return null;
+  return Object.assign(new DesiredState(), { runtime: state.runtime, plugin: state.plugin, spec: state.spec, env: state.env, params: state.params, digest: state.digest });
+}
+
+export { toGlobalId };

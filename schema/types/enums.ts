@@ -1,0 +1,27 @@
+import { registerEnumType } from 'type-graphql';
+import { CONVERGENCE_STATUSES, REASON_CODES } from '../../server/domain/status.js';
+import { EVENT_TYPES } from '../../server/domain/events.js';
+import { USER_ERROR_CODES } from '../../server/domain/user-error.js';
+
+/** type-graphql wants enum objects; the vocabulary lives in server/domain as const arrays. */
+function enumObject<T extends string>(values: readonly T[]): { [K in T]: K } {
+  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+}
+
+export const ConvergenceStatusEnum = enumObject(CONVERGENCE_STATUSES);
+export const ReasonCodeEnum = enumObject(REASON_CODES);
+export const EventTypeEnum = enumObject(EVENT_TYPES);
+export const UserErrorCodeEnum = enumObject(USER_ERROR_CODES);
+export const RoleEnum = enumObject(['admin', 'deployer', 'viewer'] as const);
+export const ConfigKindEnum = enumObject(['Runtime', 'Application', 'Service'] as const);
+export const ChangeActionEnum = enumObject(['CREATE', 'UPDATE', 'UNCHANGED'] as const);
+export const GateTypeEnum = enumObject(['soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
+
+registerEnumType(ConvergenceStatusEnum, { name: 'ConvergenceStatus', description: 'Where a service instance stands on its way to the desired release.' });
+registerEnumType(ReasonCodeEnum, { name: 'ReasonCode', description: 'Why an instance has its status.' });
+registerEnumType(EventTypeEnum, { name: 'EventType' });
+registerEnumType(UserErrorCodeEnum, { name: 'UserErrorCode' });
+registerEnumType(RoleEnum, { name: 'Role', description: 'admin: everything; deployer: releases, approvals, pause/resume, rollbacks; viewer: read.' });
+registerEnumType(ConfigKindEnum, { name: 'ConfigKind' });
+registerEnumType(ChangeActionEnum, { name: 'ChangeAction' });
+registerEnumType(GateTypeEnum, { name: 'GateType' });

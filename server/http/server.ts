@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { MikroORM } from '@mikro-orm/core';
+import { authenticate } from '../auth/authenticate.js';
+import { bearerToken } from '../auth/tokens.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { ServerConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { GraphQLContext, ServerHooks } from '../../schema/context.js';
+import { createLoaders } from '../../schema/loaders.js';
+import { formatGraphQLError } from './graphql-errors.js';
+import { queryLimitRule } from './query-limits.js';
+
+export interface HttpServer {
+  server: http.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * HTTP (GraphQL over POST) and WebSocket (graphql-ws) on one port. Every request and every
+ * WebSocket connection authenticates with a bearer token before anything else runs.
+ */
+export async function startHttpServer(opts: { config: ServerConfig; orm: MikroORM; schema: GraphQLSchema; hooks: ServerHooks; logger: Logger }): Promise<HttpServer> {
+  const { config, orm, schema, hooks, logger } = opts;
+  const app = express();
+  const server = http.createServer(app);
+  const limits = queryLimitRule({ maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost });
+
+  const contextFor = (viewer: Viewer): GraphQLContext => {
+    const em = orm.em.fork();
+    return { em, viewer, loaders: createLoaders(em), hooks };
+  };
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: config.maxBodyBytes });
+  const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer }>(
+    {
+      schema,
+      validate: (s, document) => validate(s, document, [...specifiedRules, limits]),
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.connectionParams?.token;
+        const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : undefined;
+        const result = await authenticate(orm.em.fork(), token);
+        if (!result.ok) return false; // closes with 4403 Forbidden
+        ctx.extra.viewer = result.viewer;
+        return true;
+      },
+      context: (ctx) => contextFor(ctx.extra.viewer!),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    validationRules: [limits],
+    includeStacktraceInErrorResponses: config.development,
+    formatError: formatGraphQLError(logger, config.development),
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.use('/graphql', express.json({ limit: config.maxBodyBytes }));
+  app.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
+    // The GraphQL sandbox page itself is public; every operation needs a token.
+    if (req.method === 'GET' && req.accepts(['text/html', 'application/json']) === 'text/html') return next();
+    try {
+      const result = await authenticate(orm.em.fork(), bearerToken(req.headers.authorization));
+      if (!result.ok) return jsonError(res, 401, 'UNAUTHENTICATED', result.reason);
+      res.locals.viewer = result.viewer;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => contextFor(res.locals.viewer as Viewer) }));
+  app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'not found: the API is at /graphql'));
+  // Body-parser and other middleware errors: a clear JSON answer, never a stack trace.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.too.large') return jsonError(res, 413, 'REQUEST_TOO_LARGE', `request body larger than ${config.maxBodyBytes} bytes`);
+    if (err.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'request body is not valid JSON');
+    if (err.status && err.status < 500) return jsonError(res, err.status, 'BAD_REQUEST', err.message);
+    logger.error({ err }, 'unexpected HTTP error');
+    jsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error: the server logged the details');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: async () => {
+      await apollo.stop(); // drains HTTP and disposes the WebSocket server
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { configFromEnv } from './config.js';
+import { startDriftless } from './app.js';
+import { createLogger } from './logger.js';
+
+/** `npm start` / `driftless server`: runs until SIGINT or SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = configFromEnv();
+  } catch (err) {
+    console.error(`driftless: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const driftless = await startDriftless(config, { logger });
+  const db = driftless.store.kind === 'sqlite' ? `SQLite at ${config.dataDir}/driftless.db` : 'PostgreSQL';
+  console.log(`Driftless is running on ${db}`);
+  console.log(`  API:              ${driftless.url}/graphql`);
+  console.log(`  GraphQL sandbox:  ${driftless.url}/graphql (open in a browser; set the Authorization header)`);
+  if (driftless.generatedAdminToken) {
+    console.log('');
+    console.log('  First start: an admin token was created. It is shown this once; store it now:');
+    console.log(`    ${driftless.generatedAdminToken}`);
+    console.log('  Use it as:  Authorization: Bearer <token>');
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await driftless.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`driftless: could not start: ${message}`);
+  process.exit(1);
+});

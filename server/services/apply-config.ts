@@ -1,0 +1,209 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { parseConfig } from '../compiler/index.js';
+import type { ApplicationDoc, ConfigBundle, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
+import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
+import { recordEvent } from '../domain/events.js';
+import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
+import { ApplicationRow, ReleaseChannelRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+import { diagnosticsToUserErrors } from './diagnostics.js';
+import { diffConfig, type ConfigChange } from './config-diff.js';
+import { recompileInstances } from './desired-state.js';
+import { applicationDoc, loadStoredConfig, runtimeDoc, type StoredConfig } from './stored-config.js';
+import { syncChannels } from './sync-channels.js';
+
+export interface AppliedObject {
+  kind: ConfigChange['kind'];
+  name: string;
+  application?: string;
+  action: ConfigChange['action'];
+  id: string;
+}
+
+export interface ApplyConfigOutcome {
+  objects: AppliedObject[];
+  /** Applications whose intent changed: the engine looks at them at once. */
+  changedApplicationIds: string[];
+  userErrors: UserErrorData[];
+}
+
+/** Checks a parsed bundle against plugin schemas; supplied by the plugin host. */
+export type PluginConfigValidator = (bundle: ConfigBundle, runtimes: RuntimeDoc[]) => Promise<UserErrorData[]>;
+
+/**
+ * applyConfig: all or nothing in one transaction, idempotent. Unchanged documents are not written;
+ * when nothing changed, nothing at all is written (not even an event).
+ */
+export async function applyConfig(
+  rootEm: EntityManager,
+  viewer: Viewer,
+  text: string,
+  validatePlugins?: PluginConfigValidator,
+): Promise<ApplyConfigOutcome> {
+  if (!hasRight(viewer, 'config:write')) {
+    return failed([userError('FORBIDDEN', `role ${viewer.role} cannot change config; an admin token is needed`, ['documents'])]);
+  }
+  try {
+    return await rootEm.transactional(async (em) => {
+      const stored = await loadStoredConfig(em);
+      const bundle = parseAgainst(text, stored);
+      const scopeErrors = checkScope(viewer, bundle);
+      if (scopeErrors.length) throw new UserErrors(scopeErrors);
+      const runtimes = mergedRuntimes(stored, bundle);
+      const pluginErrors = validatePlugins ? await validatePlugins(bundle, runtimes) : [];
+      if (pluginErrors.length) throw new UserErrors(pluginErrors);
+
+      const changes = diffConfig(bundle, stored);
+      const actor = actorName(viewer);
+      const objects: AppliedObject[] = [];
+      const changedApps = new Set<string>();
+
+      for (const change of changes.filter((c) => c.kind === 'Runtime')) {
+        const row = await upsertRuntime(em, stored, change, actor);
+        objects.push(toObject(change, row.id));
+        // A runtime's config reaches every channel on it: their instances must be looked at again.
+        if (change.action === 'UPDATE') {
+          for (const ch of await em.find(ReleaseChannelRow, { runtimeId: row.id })) changedApps.add(ch.applicationId);
+        }
+      }
+      await em.flush();
+      const runtimeIds = new Map((await em.find(RuntimeRow, {})).map((r) => [r.name, r.id]));
+
+      for (const change of changes.filter((c) => c.kind === 'Application')) {
+        const row = await upsertApplication(em, stored, change, actor, runtimeIds);
+        objects.push(toObject(change, row.id));
+        if (change.action !== 'UNCHANGED') changedApps.add(row.id);
+      }
+      await em.flush();
+
+      for (const change of changes.filter((c) => c.kind === 'Service')) {
+        const row = await upsertService(em, change, actor);
+        objects.push(toObject(change, row.id));
+        if (change.action !== 'UNCHANGED') changedApps.add(row.applicationId);
+      }
+      await em.flush();
+
+      for (const applicationId of changedApps) {
+        await ensureInstances(em, applicationId);
+        await recompileInstances(em, applicationId, runtimes, actor);
+      }
+      await em.flush();
+      return { objects, changedApplicationIds: [...changedApps], userErrors: [] };
+    });
+  } catch (err) {
+    if (err instanceof UserErrors) return failed(err.errors);
+    throw err;
+  }
+}
+
+function failed(userErrors: UserErrorData[]): ApplyConfigOutcome {
+  return { objects: [], changedApplicationIds: [], userErrors };
+}
+
+/** Parses the text, letting it reference runtimes and applications already stored. */
+export function parseAgainst(text: string, stored: StoredConfig): ConfigBundle {
+  const result = parseConfig(text, {
+    runtimes: [...stored.runtimes.values()].map(runtimeDoc),
+    applications: [...stored.applications.values()].map(applicationDoc),
+  });
+  if (!result.ok) throw new UserErrors(diagnosticsToUserErrors(result.diagnostics));
+  return result.value;
+}
+
+export function checkScope(viewer: Viewer, bundle: ConfigBundle): UserErrorData[] {
+  const errors: UserErrorData[] = [];
+  if (!isUnscoped(viewer)) {
+    for (const r of bundle.runtimes) {
+      errors.push(userError('FORBIDDEN', `Runtime ${r.name}: runtimes are shared; a token limited to applications cannot change them`, ['documents', `Runtime ${r.name}`]));
+    }
+  }
+  for (const a of bundle.applications) {
+    if (!canSeeApplication(viewer, a.name)) errors.push(userError('FORBIDDEN', `Application ${a.name}: this token is not allowed to change it`, ['documents', `Application ${a.name}`]));
+  }
+  for (const s of bundle.services) {
+    if (!canSeeApplication(viewer, s.application)) {
+      errors.push(userError('FORBIDDEN', `Service ${s.name}: this token is not allowed to change application ${s.application}`, ['documents', `Service ${s.name}`]));
+    }
+  }
+  return errors;
+}
+
+/** Stored runtimes with the bundle's versions laid over them. */
+export function mergedRuntimes(stored: StoredConfig, bundle: ConfigBundle): RuntimeDoc[] {
+  const byName = new Map([...stored.runtimes.values()].map((r) => [r.name, runtimeDoc(r)]));
+  for (const r of bundle.runtimes) byName.set(r.name, r);
+  return [...byName.values()];
+}
+
+function toObject(change: ConfigChange, id: string): AppliedObject {
+  return { kind: change.kind, name: change.name, ...(change.application ? { application: change.application } : {}), action: change.action, id };
+}
+
+async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string): Promise<RuntimeRow> {
+  const doc = change.doc as RuntimeDoc;
+  const existing = stored.runtimes.get(doc.name);
+  if (change.action === 'UNCHANGED' && existing) return existing;
+  const row = existing ?? em.create(RuntimeRow, { name: doc.name, plugin: doc.plugin, documentDigest: change.digest });
+  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, documentDigest: change.digest });
+  recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})` });
+  return row;
+}
+
+async function upsertApplication(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string, runtimeIds: Map<string, string>): Promise<ApplicationRow> {
+  const doc = change.doc as ApplicationDoc;
+  const existing = stored.applications.get(doc.name);
+  if (change.action === 'UNCHANGED' && existing) return existing;
+  const row = existing ?? em.create(ApplicationRow, { name: doc.name, document: doc, documentDigest: change.digest });
+  Object.assign(row, { document: doc, documentDigest: change.digest });
+  await syncChannels(em, row, doc, runtimeIds);
+  recordEvent(em, {
+    type: existing ? 'APPLICATION_UPDATED' : 'APPLICATION_CREATED',
+    actor,
+    applicationId: row.id,
+    subject: `Application ${doc.name}`,
+    subjectId: row.id,
+    message: `${existing ? 'updated' : 'created'} application ${doc.name} with channels ${doc.releaseChannels.map((c) => c.name).join(', ')}`,
+  });
+  return row;
+}
+
+async function upsertService(em: EntityManager, change: ConfigChange, actor: string): Promise<ServiceRow> {
+  const doc = change.doc as ServiceDoc;
+  const app = await em.findOneOrFail(ApplicationRow, { name: doc.application });
+  const existing = await em.findOne(ServiceRow, { applicationId: app.id, name: doc.name });
+  if (change.action === 'UNCHANGED' && existing) return existing;
+  const row = existing ?? em.create(ServiceRow, { applicationId: app.id, name: doc.name, document: doc, documentDigest: change.digest });
+  Object.assign(row, { document: doc, documentDigest: change.digest });
+  recordEvent(em, {
+    type: existing ? 'SERVICE_UPDATED' : 'SERVICE_CREATED',
+    actor,
+    applicationId: app.id,
+    subject: `Service ${doc.application}/${doc.name}`,
+    subjectId: row.id,
+    message: `${existing ? 'updated' : 'created'} service ${doc.name} in ${doc.application}`,
+  });
+  return row;
+}
+
+/** One instance per (service, channel): created as soon as both exist, PENDING until a release. */
+async function ensureInstances(em: EntityManager, applicationId: string): Promise<void> {
+  const [channels, services, instances] = await Promise.all([
+    em.find(ReleaseChannelRow, { applicationId }),
+    em.find(ServiceRow, { applicationId }),
+    em.find(ServiceInstanceRow, { applicationId }),
+  ]);
+  const have = new Set(instances.map((i) => `${i.serviceId}/${i.channelId}`));
+  const now = new Date();
+  for (const service of services) {
+    for (const channel of channels) {
+      if (have.has(`${service.id}/${channel.id}`)) continue;
+      em.create(ServiceInstanceRow, {
+        applicationId,
+        serviceId: service.id,
+        channelId: channel.id,
+        status: 'PENDING',
+        reasons: [{ code: 'NO_RELEASE', message: `no release of ${service.name} has been created yet`, since: now.toISOString() }],
+        statusSince: now,
+      });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
+import { recordEvent } from '../domain/events.js';
+import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
+import { ApplicationRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+
+export type DeleteOutcome = { deletedId: string; userErrors: [] } | { deletedId?: undefined; userErrors: UserErrorData[] };
+
+/** Runs a delete in a transaction, turning UserErrors into the payload's userErrors. */
+async function guarded(em: EntityManager, work: (em: EntityManager) => Promise<string>): Promise<DeleteOutcome> {
+  try {
+    return { deletedId: await em.transactional(work), userErrors: [] };
+  } catch (err) {
+    if (err instanceof UserErrors) return { userErrors: err.errors };
+    throw err;
+  }
+}
+
+function checkVersion(row: { version: number }, expected: number | undefined | null, what: string): void {
+  if (expected !== undefined && expected !== null && row.version !== expected) {
+    throw new UserErrors([userError('STALE', `${what} is at version ${row.version}, not ${expected}: someone changed it since you read it; reload and retry`, ['expectedVersion'])]);
+  }
+}
+
+/** Deletes an application with its channels, services, releases and instances. History stays. */
+export async function deleteApplication(rootEm: EntityManager, viewer: Viewer, name: string, expectedVersion?: number | null): Promise<DeleteOutcome> {
+  if (!hasRight(viewer, 'config:write')) return { userErrors: [userError('FORBIDDEN', `role ${viewer.role} cannot delete applications`, ['name'])] };
+  if (!canSeeApplication(viewer, name)) return { userErrors: [userError('NOT_FOUND', `unknown application "${name}"`, ['name'])] };
+  return guarded(rootEm, async (em) => {
+    const app = await em.findOne(ApplicationRow, { name });
+    if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${name}"`, ['name'])]);
+    checkVersion(app, expectedVersion, `application ${name}`);
+    for (const entity of [ServiceInstanceRow, ReleaseRow, ServiceRow, ReleaseChannelRow] as const) {
+      await em.nativeDelete(entity, { applicationId: app.id });
+    }
+    em.remove(app);
+    recordEvent(em, { type: 'APPLICATION_DELETED', actor: actorName(viewer), applicationId: app.id, subject: `Application ${name}`, subjectId: app.id, message: `deleted application ${name}` });
+    return app.id;
+  });
+}
+
+/** Refused while any release channel runs on the runtime. */
+export async function deleteRuntime(rootEm: EntityManager, viewer: Viewer, name: string, expectedVersion?: number | null): Promise<DeleteOutcome> {
+  if (!hasRight(viewer, 'config:write') || !isUnscoped(viewer)) {
+    return { userErrors: [userError('FORBIDDEN', 'deleting a runtime needs an admin token without an application scope', ['name'])] };
+  }
+  return guarded(rootEm, async (em) => {
+    const runtime = await em.findOne(RuntimeRow, { name });
+    if (!runtime) throw new UserErrors([userError('NOT_FOUND', `unknown runtime "${name}"`, ['name'])]);
+    checkVersion(runtime, expectedVersion, `runtime ${name}`);
+    const users = await em.find(ReleaseChannelRow, { runtimeId: runtime.id });
+    if (users.length) {
+      const apps = new Map((await em.find(ApplicationRow, { id: { $in: users.map((c) => c.applicationId) } })).map((a) => [a.id, a.name]));
+      const list = users.map((c) => `${apps.get(c.applicationId)}/${c.name}`).sort().join(', ');
+      throw new UserErrors([userError('IN_USE', `runtime ${name} is used by release channels ${list}; move or delete them first`, ['name'])]);
+    }
+    em.remove(runtime);
+    recordEvent(em, { type: 'RUNTIME_DELETED', actor: actorName(viewer), subject: `Runtime ${name}`, subjectId: runtime.id, message: `deleted runtime ${name}` });
+    return runtime.id;
+  });
+}

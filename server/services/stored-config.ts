@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { ApplicationDoc, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
+import { ApplicationRow, RuntimeRow, ServiceRow } from '../store/entities/index.js';
+
+/** The config as stored: what a new document may reference and what it is compared with. */
+export interface StoredConfig {
+  runtimes: Map<string, RuntimeRow>;
+  applications: Map<string, ApplicationRow>;
+  /** Keyed by `application/service`. */
+  services: Map<string, ServiceRow>;
+}
+
+export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig> {
+  const [runtimes, applications, services] = await Promise.all([em.find(RuntimeRow, {}), em.find(ApplicationRow, {}), em.find(ServiceRow, {})]);
+  const appNameById = new Map(applications.map((a) => [a.id, a.name]));
+  return {
+    runtimes: new Map(runtimes.map((r) => [r.name, r])),
+    applications: new Map(applications.map((a) => [a.name, a])),
+    services: new Map(services.map((s) => [`${appNameById.get(s.applicationId)}/${s.name}`, s])),
+  };
+}
+
+export function runtimeDoc(row: RuntimeRow): RuntimeDoc {
+  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels };
+}
+
+export function applicationDoc(row: ApplicationRow): ApplicationDoc {
+  return row.document;
+}
+
+export function serviceDoc(row: ServiceRow): ServiceDoc {
+  return row.document;
+}

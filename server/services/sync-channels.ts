@@ -1,0 +1,39 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { compileGate } from '../compiler/index.js';
+import type { ApplicationDoc, CompiledGate, GateDoc } from '../compiler/types.js';
+import { ApplicationRow, ReleaseChannelRow, ServiceInstanceRow } from '../store/entities/index.js';
+
+/**
+ * Makes the channel rows of an application match its document: update by name, create new ones,
+ * delete removed ones with their instances. Channels keep their ids (and instances their history)
+ * across edits.
+ */
+export async function syncChannels(em: EntityManager, app: ApplicationRow, doc: ApplicationDoc, runtimeIds: Map<string, string>): Promise<void> {
+  const existing = app.id ? await em.find(ReleaseChannelRow, { applicationId: app.id }) : [];
+  const byName = new Map(existing.map((c) => [c.name, c]));
+  doc.releaseChannels.forEach((channelDoc, position) => {
+    const runtimeId = runtimeIds.get(channelDoc.runtime);
+    if (!runtimeId) throw new Error(`runtime ${channelDoc.runtime} vanished while applying`); // references were checked
+    const gates = compileGates(channelDoc.gates);
+    const row = byName.get(channelDoc.name);
+    if (row) {
+      Object.assign(row, { position, runtimeId, document: channelDoc, gates });
+      byName.delete(channelDoc.name);
+    } else {
+      em.create(ReleaseChannelRow, { applicationId: app.id, name: channelDoc.name, position, runtimeId, document: channelDoc, gates });
+    }
+  });
+  for (const removed of byName.values()) {
+    await em.nativeDelete(ServiceInstanceRow, { channelId: removed.id });
+    em.remove(removed);
+  }
+}
+
+/** Gates were validated when the documents were parsed; a failure here is a bug, not user input. */
+function compileGates(gates: GateDoc[]): CompiledGate[] {
+  return gates.map((gate) => {
+    const result = compileGate(gate);
+    if (!result.ok) throw new Error(`gate failed to compile after validation: ${result.problems.map((p) => p.text).join('; ')}`);
+    return result.gate;
+  });
+}
