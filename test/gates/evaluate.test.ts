@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGates, type GateInput, type GateVerdict } from '../../server/engine/gates/index.js';
+import { evaluateGates, type CompiledGate, type GateInput, type GateVerdict } from '../../server/engine/gates/index.js';
 import { MIN, NOW, health, input } from './fixtures.js';
 
 const ALERTS = { type: 'alerts', alertmanager: 'http://am:9093/', matchers: { severity: 'critical' } } as const;
@@ -9,7 +9,13 @@ const HTTP_KEY = 'httpCheck:http://svc/healthz';
 const SOAK = { type: 'soak', durationMs: 10 * MIN } as const;
 const APPROVAL = { type: 'manualApproval', minApprovers: 2 } as const;
 /** mon-fri 9-17 Berlin: closed on Saturday 2026-11-28. */
-const WEEKDAYS = { type: 'allowedTimes', days: [1, 2, 3, 4, 5], startHour: 9, endHour: 17, timezone: 'Europe/Berlin' } as const;
+const WEEKDAYS: Extract<CompiledGate, { type: 'allowedTimes' }> = {
+  type: 'allowedTimes',
+  days: [1, 2, 3, 4, 5],
+  startHour: 9,
+  endHour: 17,
+  timezone: 'Europe/Berlin',
+};
 const SATURDAY_NOON = Date.UTC(2026, 10, 28, 12, 0);
 
 const staging = (over: Record<string, unknown> = {}) => ({
