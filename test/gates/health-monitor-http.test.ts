@@ -12,7 +12,7 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     hits++;
     if (hang) return;
     res.writeHead(status).end('health');
