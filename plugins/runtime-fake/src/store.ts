@@ -1,0 +1,59 @@
+/**
+ * Typed access to the replicated map: instance records, faults, latency, apply calls.
+ * Used by the plugin hooks (worker threads) and the control API (main thread) alike.
+ */
+import { replica } from './replica.js';
+import { keys, matches, type ApplyCall, type FakeInstanceState, type Fault, type Subject } from './model.js';
+
+export function getState(namespace: string, instanceId: string): FakeInstanceState | undefined {
+  return (replica().get(keys.instance(namespace, instanceId)) ?? undefined) as FakeInstanceState | undefined;
+}
+
+export function putStates(states: FakeInstanceState[]): void {
+  replica().set(states.map((s) => [keys.instance(s.namespace, s.instanceId), s]));
+}
+
+export function allStates(): FakeInstanceState[] {
+  return replica()
+    .entries(keys.instancePrefix)
+    .map(([, v]) => v as FakeInstanceState);
+}
+
+export function faults(): Fault[] {
+  return replica()
+    .entries(keys.faultPrefix)
+    .map(([, v]) => v as Fault);
+}
+
+export function matchingFaults(subject: Subject): Fault[] {
+  const all = faults();
+  return all.length === 0 ? all : all.filter((f) => matches(f.selector, subject));
+}
+
+/** Counts one firing of a `times`-limited fault for this instance; false when it is used up. */
+export function consume(fault: Fault & { times?: number }, subject: Subject): boolean {
+  if (fault.times === undefined) return true;
+  const key = keys.used(fault.id, subject.namespace, subject.identity.instanceId);
+  const used = (replica().get(key) as number | undefined) ?? 0;
+  if (used >= fault.times) return false;
+  replica().set([[key, used + 1]]);
+  return true;
+}
+
+export function latencyMs(): number | undefined {
+  return (replica().get(keys.latency) ?? undefined) as number | undefined;
+}
+
+let seq = 0;
+
+export function recordApply(call: ApplyCall): void {
+  const r = replica();
+  r.append({ id: `${r.origin}:${++seq}`, ...call });
+}
+
+export function applyCallLog(): ApplyCall[] {
+  return replica()
+    .records()
+    .map(({ instanceId, namespace, version, at }) => ({ instanceId, namespace, version, at }) as ApplyCall)
+    .sort((a, b) => a.at - b.at);
+}

@@ -1,0 +1,126 @@
+/**
+ * One convergence tick for one Service Instance: fetch → decide → (maybe) apply.
+ *
+ * Semantics (the scheduler relies on them):
+ * - Never throws and never hangs longer than fetchMs + applyMs: every failure of the plugin
+ *   (throw, hang, garbage) becomes a TickResult with `error` and a reason.
+ * - 'observe' mode (paused) fetches and reports; it never applies.
+ * - An apply happens only when the decision says 'apply' and there is a target.
+ * - `runtimeConfig` goes to the plugin and nowhere else: not into results, messages or logs.
+ */
+import { isTerminalError, type ObservedState, type RuntimePlugin } from '@driftless/plugin-sdk';
+import { callWithTimeout } from './call-with-timeout.js';
+import { createCollectingLogger } from './collecting-logger.js';
+import { decide } from './decide.js';
+import { cleanObservedState, observedStateProblem } from './observed-shape.js';
+import type { TickError, TickHook, TickInput, TickReason, TickResult } from './types.js';
+
+const MAX_MESSAGE = 500;
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : safeJson(error);
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A result for a tick that failed in `hook`; exported so the worker reports load failures alike. */
+export function failedTick(
+  input: Pick<TickInput, 'instanceId' | 'plugin'>,
+  startedAt: number,
+  code: TickReason['code'],
+  error: Omit<TickError, 'plugin'>,
+  extra: Partial<TickResult> = {},
+): TickResult {
+  return {
+    instanceId: input.instanceId,
+    converged: false,
+    applied: false,
+    ...extra,
+    reasons: [{ code, message: error.message }, ...(extra.reasons ?? [])],
+    error: { plugin: input.plugin, ...error },
+    startedAt,
+    durationMs: Date.now() - startedAt,
+  };
+}
+
+function hookFailure(input: TickInput, hook: Exclude<TickHook, 'load'>, outcome: { timedOut: boolean; error?: unknown }) {
+  const ms = hook === 'fetch' ? input.timeouts.fetchMs : input.timeouts.applyMs;
+  if (outcome.timedOut) {
+    return {
+      code: 'PLUGIN_TIMEOUT' as const,
+      error: { hook, message: `plugin "${input.plugin}" ${hook} timed out after ${ms} ms`, terminal: false, timedOut: true },
+    };
+  }
+  return {
+    code: hook === 'fetch' ? ('FETCH_FAILED' as const) : ('APPLY_FAILED' as const),
+    error: {
+      hook,
+      message: `plugin "${input.plugin}" ${hook}: ${errorText(outcome.error)}`,
+      terminal: isTerminalError(outcome.error),
+      timedOut: false,
+    },
+  };
+}
+
+export async function runTick(input: TickInput, plugin: RuntimePlugin): Promise<TickResult> {
+  const startedAt = Date.now();
+  const logger = createCollectingLogger();
+  const withLogs = (result: TickResult): TickResult => {
+    const logs = logger.lines();
+    return logs ? { ...result, logs } : result;
+  };
+  const base = { config: input.runtimeConfig, instance: input.identity, logger };
+
+  const fetched = await callWithTimeout(input.timeouts.fetchMs, (signal) =>
+    plugin.fetch({ ...base, signal, ...(input.target ? { target: input.target } : {}) }),
+  );
+  if (!fetched.ok) {
+    const { code, error } = hookFailure(input, 'fetch', fetched);
+    return withLogs(failedTick(input, startedAt, code, error));
+  }
+  const problem = observedStateProblem(fetched.value);
+  if (problem) {
+    const message = `plugin "${input.plugin}" fetch returned malformed state: ${problem}`;
+    return withLogs(failedTick(input, startedAt, 'PLUGIN_ERROR', { hook: 'fetch', message, terminal: false, timedOut: false }));
+  }
+  const observed: ObservedState = cleanObservedState(fetched.value);
+  const decision = decide(observed, input.target);
+  const result: TickResult = {
+    instanceId: input.instanceId,
+    observed,
+    converged: decision.converged,
+    applied: false,
+    reasons: decision.reasons,
+    unhealthy: decision.unhealthy,
+    startedAt,
+    durationMs: 0,
+  };
+  const target = input.target;
+  if (input.mode !== 'converge' || decision.action !== 'apply' || target === undefined) {
+    return withLogs({ ...result, durationMs: Date.now() - startedAt });
+  }
+
+  const applied = await callWithTimeout(input.timeouts.applyMs, (signal) => plugin.apply({ ...base, signal, target }));
+  if (!applied.ok) {
+    const { code, error } = hookFailure(input, 'apply', applied);
+    return withLogs(failedTick(input, startedAt, code, error, { observed, reasons: decision.reasons, unhealthy: decision.unhealthy }));
+  }
+  const value = applied.value;
+  const applyMessage = value && typeof value.message === 'string' ? value.message.slice(0, MAX_MESSAGE) : undefined;
+  const recheck = value && typeof value.recheckAfterMs === 'number' && value.recheckAfterMs >= 0 ? value.recheckAfterMs : undefined;
+  return withLogs({
+    ...result,
+    applied: true,
+    reasons: [{ code: 'APPLYING', message: `applying ${target.version}${applyMessage ? `: ${applyMessage}` : ''}` }, ...decision.reasons],
+    ...(applyMessage !== undefined ? { applyMessage } : {}),
+    ...(recheck !== undefined ? { recheckAfterMs: recheck } : {}),
+    durationMs: Date.now() - startedAt,
+  });
+}

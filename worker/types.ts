@@ -1,0 +1,64 @@
+/**
+ * What crosses the thread boundary between the scheduler (main thread) and the worker pool.
+ * Plain, structured-clonable data only: no functions, no class instances, no errors.
+ */
+import type { InstanceIdentity, ObservedState, TargetState } from '@driftless/plugin-sdk';
+import type { ReasonCode } from '../server/domain/status.js';
+
+export interface TickInput {
+  instanceId: string;
+  identity: InstanceIdentity;
+  /** Name of the runtime plugin that drives this instance (a key of the `plugins` map). */
+  plugin: string;
+  /** The Runtime's config. May hold secrets: it never appears in results, messages or logs. */
+  runtimeConfig: Record<string, unknown>;
+  /** The release to converge to; absent when there is none yet (fetch and report only). */
+  target?: TargetState;
+  /** 'observe' (paused): fetch and report, never apply. */
+  mode: 'converge' | 'observe';
+  timeouts: { fetchMs: number; applyMs: number };
+}
+
+export type TickHook = 'fetch' | 'apply' | 'load';
+
+export interface TickError {
+  plugin: string;
+  hook: TickHook;
+  message: string;
+  /** The plugin said retrying cannot help (TerminalError). */
+  terminal: boolean;
+  timedOut: boolean;
+}
+
+export interface TickReason {
+  code: ReasonCode;
+  message: string;
+}
+
+export interface TickResult {
+  instanceId: string;
+  /** What fetch saw; absent when fetch failed. */
+  observed?: ObservedState;
+  converged: boolean;
+  /** An apply was made in this tick and returned without error. */
+  applied: boolean;
+  applyMessage?: string;
+  reasons: TickReason[];
+  /** Something FAILED or has replicas unavailable (from the decision; false when fetch failed). */
+  unhealthy?: boolean;
+  error?: TickError;
+  /** The plugin asked to be checked again sooner (from ApplyResult). */
+  recheckAfterMs?: number;
+  /** Lines the plugin logged during this tick, capped; the main thread logs them. */
+  logs?: string[];
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+}
+
+/** One piscina task: a batch of ticks plus where to import each plugin from. */
+export interface TickBatch {
+  ticks: TickInput[];
+  /** Plugin name → absolute module path or file URL. */
+  plugins: Record<string, string>;
+}
