@@ -49,7 +49,6 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
   const declared = service.parameters ?? [];
   const params = resolveParams(service.name, declared, input.params ?? {}, preview);
   diagnostics.push(...params.diagnostics);
-  const alreadyReported = new Set(declared.map((d) => d.name).filter((n) => !Object.hasOwn(params.values, n)));
 
   const progressDeadline = service.progressDeadline ?? '10m';
   const progressDeadlineMs = parseDuration(progressDeadline);
@@ -88,7 +87,7 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
       params: params.values,
       declaredParams: declared.map((d) => d.name),
       previewMissing: preview,
-      alreadyReported,
+      alreadyReported: params.failed,
     };
     const override = service.perChannel?.[channel.name] ?? {};
     const inChannel = ` (channel "${channel.name}")`;

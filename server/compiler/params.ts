@@ -29,6 +29,8 @@ export function previewPlaceholder(name: string): string {
 export interface ResolvedParams {
   values: Record<string, string | number>;
   diagnostics: Diagnostic[];
+  /** Parameters already reported as missing or invalid. */
+  failed: Set<string>;
 }
 
 export function resolveParams(
@@ -40,6 +42,7 @@ export function resolveParams(
   const where = (name: string) => ({ kind: 'Service', name: serviceName, fieldPath: `params.${name}` });
   const diagnostics: Diagnostic[] = [];
   const values: Record<string, string | number> = {};
+  const failed = new Set<string>();
   const names = declared.map((d) => d.name);
 
   for (const name of Object.keys(given)) {
@@ -49,16 +52,24 @@ export function resolveParams(
     }
   }
   for (const decl of declared) {
-    const supplied = given[decl.name];
-    const value = supplied ?? decl.default;
+    const value = given[decl.name] ?? decl.default;
     if (value === undefined || value === null) {
-      if (decl.required && previewMissing) values[decl.name] = previewPlaceholder(decl.name);
-      else if (decl.required) diagnostics.push(diagnostic('MISSING_PARAMETER', `missing required parameter "${decl.name}"`, where(decl.name)));
+      if (!decl.required) continue;
+      if (previewMissing) {
+        values[decl.name] = previewPlaceholder(decl.name);
+      } else {
+        failed.add(decl.name);
+        diagnostics.push(diagnostic('MISSING_PARAMETER', `missing required parameter "${decl.name}"`, where(decl.name)));
+      }
       continue;
     }
     const coerced = coerceParam(decl, value);
-    if (coerced.ok) values[decl.name] = coerced.value;
-    else diagnostics.push(diagnostic('INVALID_PARAMETER', `parameter "${decl.name}" (${decl.type}) ${coerced.error}`, where(decl.name)));
+    if (coerced.ok) {
+      values[decl.name] = coerced.value;
+    } else {
+      failed.add(decl.name);
+      diagnostics.push(diagnostic('INVALID_PARAMETER', `parameter "${decl.name}" (${decl.type}) ${coerced.error}`, where(decl.name)));
+    }
   }
-  return { values, diagnostics };
+  return { values, diagnostics, failed };
 }
