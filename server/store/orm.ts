@@ -32,7 +32,6 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     debug: options.debug ?? false,
     allowGlobalContext: false,
-    forceUtcTimezone: true,
     // Entities are never serialized by the ORM; the API maps them to GraphQL types itself.
     serialization: { forceObject: true },
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { EpochMsType } from './epoch-ms-type.js';
 import type { Opt } from '@mikro-orm/core';
 
 export type Role = 'admin' | 'deployer' | 'viewer';
@@ -33,9 +34,9 @@ export class ApiTokenRow {
   @Property({ type: 'string', length: 200 })
   createdBy!: string;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: EpochMsType })
   createdAt: Opt<Date> = new Date();
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: EpochMsType, nullable: true })
   revokedAt?: Date | null;
 }

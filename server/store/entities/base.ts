@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { EpochMsType } from './epoch-ms-type.js';
 import type { Opt } from '@mikro-orm/core';
 
 /**
@@ -16,9 +17,9 @@ export abstract class MutableRow {
   @Property({ type: 'integer', version: true })
   version: Opt<number> = 1;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: EpochMsType })
   createdAt: Opt<Date> = new Date();
 
-  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  @Property({ type: EpochMsType, onUpdate: () => new Date() })
   updatedAt: Opt<Date> = new Date();
 }

@@ -1,4 +1,5 @@
 import { BigIntType, Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { EpochMsType } from './epoch-ms-type.js';
 import type { Opt } from '@mikro-orm/core';
 
 /**
@@ -13,7 +14,7 @@ export class EventRow {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: EpochMsType })
   at: Opt<Date> = new Date();
 
   @Property({ type: 'string', length: 200 })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { EpochMsType } from './epoch-ms-type.js';
 import type { Opt } from '@mikro-orm/core';
 
 /** Immutable: a release is a service's parameter values at one point in time. */
@@ -28,6 +29,6 @@ export class ReleaseRow {
   @Property({ type: 'string', length: 200 })
   createdBy!: string;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: EpochMsType })
   createdAt: Opt<Date> = new Date();
 }

@@ -1,4 +1,5 @@
 import { BigIntType, Entity, Index, Property, Unique } from '@mikro-orm/core';
+import { EpochMsType } from './epoch-ms-type.js';
 import type { Opt } from '@mikro-orm/core';
 import type { CompiledChannelState } from '../../compiler/types.js';
 import type { ConvergenceStatus, StatusReason } from '../../domain/status.js';
@@ -44,7 +45,7 @@ export class ServiceInstanceRow extends MutableRow {
   @Property({ type: 'string', length: 36, nullable: true })
   convergedReleaseId?: string | null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: EpochMsType, nullable: true })
   convergedAt?: Date | null;
 
   @Property({ type: 'string', length: 20 })
@@ -53,7 +54,7 @@ export class ServiceInstanceRow extends MutableRow {
   @Property({ type: 'json' })
   reasons: Opt<StatusReason[]> = [];
 
-  @Property({ type: 'datetime' })
+  @Property({ type: EpochMsType })
   statusSince: Opt<Date> = new Date();
 
   /** Last ObservedState from the runtime plugin. */

@@ -17,8 +17,8 @@ export class Migration0001Initial extends Migration {
     const mutable = (t: Knex.CreateTableBuilder) => {
       t.string('id', 36).primary();
       t.integer('version').notNullable().defaultTo(1);
-      t.timestamp('created_at', { useTz: true }).notNullable();
-      t.timestamp('updated_at', { useTz: true }).notNullable();
+      t.bigInteger('created_at').notNullable();
+      t.bigInteger('updated_at').notNullable();
     };
 
     this.addSchema(
@@ -72,7 +72,7 @@ export class Migration0001Initial extends Migration {
         t.integer('number').notNullable();
         t.jsonb('params').notNullable();
         t.string('created_by', 200).notNullable();
-        t.timestamp('created_at', { useTz: true }).notNullable();
+        t.bigInteger('created_at').notNullable();
         t.unique(['service_id', 'number']);
       }),
     );
@@ -87,10 +87,10 @@ export class Migration0001Initial extends Migration {
         t.string('target_release_id', 36).nullable();
         t.jsonb('target_state').nullable();
         t.string('converged_release_id', 36).nullable();
-        t.timestamp('converged_at', { useTz: true }).nullable();
+        t.bigInteger('converged_at').nullable();
         t.string('status', 20).notNullable();
         t.jsonb('reasons').notNullable();
-        t.timestamp('status_since', { useTz: true }).notNullable();
+        t.bigInteger('status_since').notNullable();
         t.jsonb('observed').nullable();
         t.boolean('paused').notNullable().defaultTo(false);
         t.bigInteger('next_check_at').nullable().index();
@@ -103,7 +103,7 @@ export class Migration0001Initial extends Migration {
     this.addSchema(
       schema.createTable('events', (t) => {
         t.bigIncrements('id').primary();
-        t.timestamp('at', { useTz: true }).notNullable();
+        t.bigInteger('at').notNullable();
         t.string('actor', 200).notNullable();
         t.string('type', 40).notNullable();
         t.string('application_id', 36).nullable();
@@ -123,8 +123,8 @@ export class Migration0001Initial extends Migration {
         t.string('role', 10).notNullable();
         t.jsonb('applications').nullable();
         t.string('created_by', 200).notNullable();
-        t.timestamp('created_at', { useTz: true }).notNullable();
-        t.timestamp('revoked_at', { useTz: true }).nullable();
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('revoked_at').nullable();
       }),
     );
   }
