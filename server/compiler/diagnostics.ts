@@ -43,12 +43,14 @@ export function formatDiagnostic(parts: DiagnosticParts): string {
 }
 
 export function makeDiagnostic(parts: DiagnosticParts): Diagnostic {
-  const { text: _text, ...rest } = parts;
-  const diagnostic: Diagnostic = { code: parts.code, message: formatDiagnostic(parts) };
-  // Keep only the fields that are known, so diagnostics compare and serialize cleanly.
-  for (const key of ['documentIndex', 'kind', 'name', 'fieldPath', 'line'] as const) {
-    if (rest[key] !== undefined) (diagnostic as unknown as Record<string, unknown>)[key] = rest[key];
-  }
+  const { code, documentIndex, kind, name, fieldPath, line } = parts;
+  const diagnostic: Diagnostic = { code, message: formatDiagnostic(parts) };
+  // Only the fields that are known, so diagnostics compare and serialize without `undefined`s.
+  if (documentIndex !== undefined) diagnostic.documentIndex = documentIndex;
+  if (kind !== undefined) diagnostic.kind = kind;
+  if (name !== undefined) diagnostic.name = name;
+  if (fieldPath !== undefined) diagnostic.fieldPath = fieldPath;
+  if (line !== undefined) diagnostic.line = line;
   return diagnostic;
 }
 

@@ -9,7 +9,7 @@ import { formatPath, makeDiagnostic, quotedList, type PathSegment } from './diag
 import { applicationWithDefaults, runtimeWithDefaults, serviceWithDefaults } from './defaults.js';
 import { validateAgainstSchema } from './schema.js';
 import type { ApplicationDoc, ConfigBundle, ConfigDoc, Diagnostic, DiagnosticCode, DocumentKind, Result, RuntimeDoc } from './types.js';
-import { splitDocuments, type SourceDocument } from './yaml-source.js';
+import { splitDocuments, type SourceDocument, type YamlSyntaxError } from './yaml-source.js';
 
 export interface ParseContext {
   /** Runtimes that already exist (e.g. stored earlier); documents in the text win over them. */
@@ -48,7 +48,7 @@ export function parseConfig(text: string, context: ParseContext = {}): Result<Co
   }
 
   checkDuplicates(entries, reportOn);
-  const known = knownNames(entries, context);
+  const known = knownNames(entries, context, errors);
   for (const entry of entries) {
     const report = reportOn(entry.source, entry.kind, entry.name);
     if (entry.doc?.kind === 'Application') checkApplication(entry.doc, known, report);
@@ -110,7 +110,7 @@ function checkDuplicates(entries: readonly Entry[], reportOn: ReportOn): void {
   }
 }
 
-function knownNames(entries: readonly Entry[], context: ParseContext): KnownNames {
+function knownNames(entries: readonly Entry[], context: ParseContext, syntaxErrors: readonly YamlSyntaxError[]): KnownNames {
   const runtimes = new Map((context.runtimes ?? []).map((r) => [r.name, r]));
   const applications = new Map((context.applications ?? []).map((a) => [a.name, a]));
   const brokenRuntimes = new Set<string>();
@@ -120,6 +120,10 @@ function knownNames(entries: readonly Entry[], context: ParseContext): KnownName
     else if (entry.doc?.kind === 'Application') applications.set(entry.name, entry.doc);
     else if (!entry.doc && entry.kind === 'Runtime') brokenRuntimes.add(entry.name);
     else if (!entry.doc && entry.kind === 'Application') brokenApplications.add(entry.name);
+  }
+  for (const error of syntaxErrors) {
+    if (error.kind === 'Runtime' && error.name) brokenRuntimes.add(error.name);
+    if (error.kind === 'Application' && error.name) brokenApplications.add(error.name);
   }
   return { runtimes, applications, brokenRuntimes, brokenApplications };
 }

@@ -18,6 +18,12 @@ export interface YamlSyntaxError {
   index: number;
   line?: number;
   text: string;
+  /**
+   * The parser's best guess at the broken document's kind and name, so references to it are not
+   * also reported as unknown: the syntax error is the one problem to fix.
+   */
+  kind?: string;
+  name?: string;
 }
 
 export interface SplitResult {
@@ -27,7 +33,8 @@ export interface SplitResult {
 
 export function splitDocuments(text: string): SplitResult {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  // merge: YAML merge keys (<<: *defaults) are a common way to share settings between channels.
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true });
   const documents: SourceDocument[] = [];
   const errors: YamlSyntaxError[] = [];
   // An empty stream is not an array of documents; nothing to do.
@@ -38,10 +45,11 @@ export function splitDocuments(text: string): SplitResult {
 
   parsed.forEach((doc, index) => {
     if (doc.errors.length > 0) {
+      const guess = bestEffortIdentity(doc);
       for (const error of doc.errors) {
         // The parser's own message repeats position info in prose; keep its first line only.
         const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        errors.push({ index, line: lineAt(lastContentAt(text, error.pos[0])), text: `invalid YAML: ${message}` });
+        errors.push({ index, line: lineAt(lastContentAt(text, error.pos[0])), text: `invalid YAML: ${message}`, ...guess });
       }
       return;
     }
@@ -91,4 +99,14 @@ function lastContentAt(text: string, offset: number): number {
   if (text.slice(at).trim() !== '') return at;
   while (at > 0 && /\s/.test(text[at - 1]!)) at--;
   return Math.max(0, at - 1);
+}
+
+function bestEffortIdentity(doc: { toJS(): unknown }): { kind?: string; name?: string } {
+  try {
+    const value = doc.toJS() as { kind?: unknown; name?: unknown } | null;
+    if (typeof value?.kind === 'string' && typeof value.name === 'string') return { kind: value.kind, name: value.name };
+  } catch {
+    // A document too broken to read has no identity to guess.
+  }
+  return {};
 }

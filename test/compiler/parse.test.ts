@@ -104,3 +104,24 @@ spec: { command: node }
     expect(parseConfig(text).diagnostics).toEqual([]);
   });
 });
+
+describe('parseConfig and YAML features', () => {
+  it('supports anchors and merge keys', () => {
+    const text = `${RUNTIME_LOCAL}---
+kind: Application
+name: shop
+releaseChannels:
+  - &base { name: staging, runtime: local, constants: { port: 8100 } }
+  - <<: *base
+    name: production
+`;
+    const result = parseConfig(text);
+    if (!result.ok) throw new Error(result.diagnostics[0]!.message);
+    expect(result.value.applications[0]!.releaseChannels[1]).toMatchObject({ name: 'production', runtime: 'local', constants: { port: 8100 } });
+  });
+
+  it('reports only the syntax error when a referenced document is broken', () => {
+    const text = `kind: Runtime\nname: local\nplugin: process\nlabels: { a: 1 } x\n---\nkind: Application\nname: shop\nreleaseChannels: [{ name: staging, runtime: local }]\n`;
+    expect(parseConfig(text).diagnostics.map((d) => [d.code, d.documentIndex])).toEqual([['YAML_SYNTAX', 0]]);
+  });
+});
