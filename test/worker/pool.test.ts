@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // Relative: vitest's SSR resolver does not apply the 'source' condition (see the fake's tests).
 import { control } from '../../plugins/runtime-fake/src/index.js';
+import { PluginHost } from '../../server/plugin-host/index.js';
 import { createTickPool, type TickPool } from '../../worker/pool.js';
 import type { TickInput } from '../../worker/types.js';
 import { tick } from './fixtures.js';
@@ -105,6 +106,21 @@ describe('tick pool', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('runs plugins from the paths the plugin host reports', async () => {
+    const host = await PluginHost.discover({ roots: [fileURLToPath(new URL('../..', import.meta.url))] });
+    const results = await pool.run(ticks(3), host.modulePaths());
+    expect(results.every((r) => r.applied && !r.error)).toBe(true);
+  });
+
+  it('a plugin that kills its thread fails only its own batch, and the pool recovers', async () => {
+    const exits = fileURLToPath(new URL('../fixtures/plugins/_worker/exits.js', import.meta.url));
+    const [dead] = await pool.run([tick({ instanceId: 'shop/dead/web', plugin: 'exits' })], { ...plugins, exits });
+    expect(dead!.reasons[0]!.code).toBe('PLUGIN_ERROR');
+    expect(dead!.error!.message).toMatch(/^worker thread failed: /);
+    const after = await pool.run(ticks(4), plugins);
+    expect(after.every((r) => r.applied)).toBe(true);
   });
 
   it('runs an empty list without touching the threads', async () => {

@@ -48,6 +48,7 @@ export const keys = {
   instancePrefix: 'inst:',
   fault: (id: string) => `fault:${id}`,
   faultPrefix: 'fault:',
+  faultGroup: 'fault',
   /** How many times fault `id` fired for one instance (for `times`). */
   used: (faultId: string, namespace: string, instanceId: string) => `used:${faultId}:${namespace}/${instanceId}`,
   latency: 'latency',

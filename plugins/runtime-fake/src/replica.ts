@@ -36,8 +36,7 @@ export interface LogRecord {
 }
 
 type Message =
-  | { t: 'set'; origin: string; epoch: number; entries: [string, Entry][] }
-  | { t: 'log'; origin: string; epoch: number; record: LogRecord }
+  | { t: 'set'; origin: string; epoch: number; entries: [string, Entry][]; log: LogRecord[] }
   | { t: 'reset'; origin: string; epoch: number }
   | { t: 'hello'; origin: string }
   | { t: 'snapshot'; origin: string; to: string; epoch: number; entries: [string, Entry][]; log: LogRecord[] }
@@ -54,6 +53,12 @@ export class Replica {
   private clock = 0;
   private readonly peers = new Set<string>();
   private readonly pendingAcks = new Map<string, { waiting: Set<string>; done: () => void }>();
+  /** Writes not yet broadcast: coalesced per microtask, so a batch of 500 applies is one message. */
+  private outEntries: [string, Entry][] = [];
+  private outLog: LogRecord[] = [];
+  private outScheduled = false;
+  /** Bumped whenever a key of a group (the part before the first ':') changes; lets readers cache. */
+  private readonly generations = new Map<string, number>();
   /** Resolves when this replica has caught up with the others (or found it is alone). */
   readonly ready: Promise<void>;
   private markReady!: () => void;
@@ -63,7 +68,8 @@ export class Replica {
     this.channel.onmessage = (event: unknown) => this.receive((event as { data: Message }).data);
     // The channel must not keep a process or thread alive on its own.
     (this.channel as unknown as { unref?: () => void }).unref?.();
-    setTimeout(() => this.markReady(), JOIN_TIMEOUT_MS).unref();
+    // Not unref'd: a caller awaiting `ready` must not see its process exit underneath it.
+    setTimeout(() => this.markReady(), JOIN_TIMEOUT_MS);
     this.post({ t: 'hello', origin: this.origin });
   }
 
@@ -82,15 +88,23 @@ export class Replica {
 
   /** Writes several keys at once; a null value deletes (a tombstone, so deletes replicate too). */
   set(changes: [string, unknown][]): void {
-    if (changes.length === 0) return;
-    const entries: [string, Entry][] = changes.map(([key, value]) => [key, { value, clock: ++this.clock, origin: this.origin }]);
-    for (const [key, entry] of entries) this.map.set(key, entry);
-    this.post({ t: 'set', origin: this.origin, epoch: this.epoch, entries });
+    for (const [key, value] of changes) {
+      const entry: Entry = { value, clock: ++this.clock, origin: this.origin };
+      this.store(key, entry);
+      this.outEntries.push([key, entry]);
+    }
+    this.scheduleSend();
   }
 
   append(record: LogRecord): void {
     this.addLog(record);
-    this.post({ t: 'log', origin: this.origin, epoch: this.epoch, record });
+    this.outLog.push(record);
+    this.scheduleSend();
+  }
+
+  /** Changes to keys of `group` ("fault", "inst", ...) since the replica started. */
+  generation(group: string): number {
+    return this.generations.get(group) ?? 0;
   }
 
   records(): LogRecord[] {
@@ -98,12 +112,15 @@ export class Replica {
   }
 
   reset(): void {
+    this.outEntries = [];
+    this.outLog = [];
     this.startEpoch(this.epoch + 1);
     this.post({ t: 'reset', origin: this.origin, epoch: this.epoch });
   }
 
   /** Resolves once every known replica has seen everything this one sent before the call. */
   flush(): Promise<void> {
+    this.sendNow();
     if (this.peers.size === 0) return Promise.resolve();
     const id = randomUUID();
     return new Promise((resolve) => {
@@ -127,7 +144,31 @@ export class Replica {
   }
 
   private post(message: Message): void {
+    // Anything written before this message must reach peers before it (reset, ping, snapshot).
+    if (message.t !== 'set') this.sendNow();
     this.channel.postMessage(message);
+  }
+
+  private scheduleSend(): void {
+    if (this.outScheduled) return;
+    this.outScheduled = true;
+    queueMicrotask(() => this.sendNow());
+  }
+
+  private sendNow(): void {
+    this.outScheduled = false;
+    if (this.outEntries.length === 0 && this.outLog.length === 0) return;
+    const message: Message = { t: 'set', origin: this.origin, epoch: this.epoch, entries: this.outEntries, log: this.outLog };
+    this.outEntries = [];
+    this.outLog = [];
+    this.post(message);
+  }
+
+  private store(key: string, entry: Entry): void {
+    this.map.set(key, entry);
+    const colon = key.indexOf(':');
+    const group = colon < 0 ? key : key.slice(0, colon);
+    this.generations.set(group, this.generation(group) + 1);
   }
 
   private startEpoch(epoch: number): void {
@@ -135,6 +176,7 @@ export class Replica {
     this.map.clear();
     this.log = [];
     this.logIds = new Set();
+    for (const group of this.generations.keys()) this.generations.set(group, this.generation(group) + 1);
   }
 
   private addLog(record: LogRecord): void {
@@ -158,7 +200,7 @@ export class Replica {
         !current ||
         incoming.clock > current.clock ||
         (incoming.clock === current.clock && incoming.origin > current.origin);
-      if (newer) this.map.set(key, incoming);
+      if (newer) this.store(key, incoming);
     }
   }
 
@@ -167,10 +209,10 @@ export class Replica {
     this.peers.add(message.origin);
     switch (message.t) {
       case 'set':
-        if (this.accept(message.epoch)) this.merge(message.entries);
-        return;
-      case 'log':
-        if (this.accept(message.epoch)) this.addLog(message.record);
+        if (this.accept(message.epoch)) {
+          this.merge(message.entries);
+          for (const record of message.log) this.addLog(record);
+        }
         return;
       case 'reset':
         this.accept(message.epoch);

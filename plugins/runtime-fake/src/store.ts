@@ -19,10 +19,16 @@ export function allStates(): FakeInstanceState[] {
     .map(([, v]) => v as FakeInstanceState);
 }
 
+// Every fetch consults the faults: cache them (scanning the map would cost O(instances) per call).
+let faultCache: { generation: number; faults: Fault[] } | undefined;
+
 export function faults(): Fault[] {
-  return replica()
-    .entries(keys.faultPrefix)
-    .map(([, v]) => v as Fault);
+  const r = replica();
+  const generation = r.generation(keys.faultGroup);
+  if (faultCache?.generation !== generation) {
+    faultCache = { generation, faults: r.entries(keys.faultPrefix).map(([, v]) => v as Fault) };
+  }
+  return faultCache.faults;
 }
 
 export function matchingFaults(subject: Subject): Fault[] {
