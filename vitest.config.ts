@@ -8,6 +8,8 @@ export default defineConfig({
     // ("Cannot use GraphQLObjectType from another module or realm").
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
+  // Tests run server-side: the SSR resolver needs the condition too, or packages load from dist/.
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
     testTimeout: 30_000,
