@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../server/auth/viewer.js';
 import type { PluginConfigValidator } from '../server/services/apply-config.js';
+import type { LivePubSub } from '../server/domain/live.js';
+import type { Engine } from '../server/engine/engine.js';
+import type { PluginHost } from '../server/plugin-host/index.js';
 import type { Loaders } from './loaders.js';
 
 /** Hooks the server wires in; the schema knows nothing about the engine or the plugin host. */
@@ -9,6 +12,9 @@ export interface ServerHooks {
   intentChanged(applicationIds: string[]): void;
   redactRuntimeConfig(plugin: string, config: Record<string, unknown>): Record<string, unknown>;
   validatePlugins?: PluginConfigValidator;
+  live: LivePubSub;
+  engine?: Engine;
+  plugins: PluginHost;
 }
 
 export interface GraphQLContext {

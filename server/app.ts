@@ -1,11 +1,18 @@
 import 'reflect-metadata';
-import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureAdminToken } from './auth/bootstrap.js';
 import type { ServerConfig } from './config.js';
+import { createLivePubSub, type LivePubSub } from './domain/live.js';
+import { Engine } from './engine/engine.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
+import { PluginHost } from './plugin-host/index.js';
 import { redactByName } from './redact.js';
+import { pluginValidator } from './services/plugin-validation.js';
 import { openStore, type Store } from './store/orm.js';
+import { createTickPool } from '../worker/pool.js';
 import { driftlessSchema } from '../schema/build-schema.js';
 import type { ServerHooks } from '../schema/context.js';
 
@@ -13,37 +20,87 @@ export interface Driftless {
   url: string;
   port: number;
   store: Store;
+  plugins: PluginHost;
+  engine?: Engine;
+  live: LivePubSub;
   /** Set on the first start of an empty database when no DRIFTLESS_ADMIN_TOKEN was given. */
   generatedAdminToken?: string;
-  /** Emits 'intentChanged' (applicationIds) after mutations that change what should run. */
-  intents: EventEmitter;
   logger: Logger;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Opens the store (running migrations), makes sure an admin can log in, serves the API. */
-export async function startDriftless(config: ServerConfig, options: { logger?: Logger } = {}): Promise<Driftless> {
+export interface StartOptions {
+  logger?: Logger;
+  /** Injectable clock for the engine (tests move time for windows and soaks). */
+  now?: () => number;
+}
+
+/** The directory of the `driftless` package (source or dist alike): where installed plugins are found. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (dir !== path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'driftless') return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** Opens the store (running migrations), loads plugins, starts the engine and serves the API. */
+export async function startDriftless(config: ServerConfig, options: StartOptions = {}): Promise<Driftless> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'error while shutting down'));
+  };
   try {
     const { printed } = await ensureAdminToken(store.orm.em.fork(), config.adminToken);
-    const intents = new EventEmitter();
+    const plugins = await PluginHost.discover({ roots: [packageRoot()], pluginPath: config.pluginPath, logger });
+    for (const p of plugins.list()) {
+      if (p.status === 'REFUSED') logger.warn({ plugin: p.name, package: p.packageName, reason: p.reason }, 'runtime plugin refused');
+    }
+    const live = createLivePubSub();
+    let engine: Engine | undefined;
+    if (config.engine.enabled) {
+      // Plugins find their state (e.g. the process runtime's pidfiles) under this server's data dir.
+      const pool = createTickPool({ maxThreads: config.engine.workerThreads, minThreads: 1, env: { ...process.env, DRIFTLESS_DATA_DIR: config.dataDir } });
+      cleanups.push(() => pool.close());
+      engine = new Engine({
+        orm: store.orm,
+        kind: store.kind,
+        plugins,
+        pool,
+        live,
+        logger,
+        now: options.now,
+        settings: { steadyIntervalMs: config.engine.steadyIntervalMs, gatePollMs: config.engine.gatePollMs, maxAttempts: config.engine.maxAttempts },
+        timeouts: { fetchMs: config.engine.fetchTimeoutMs, applyMs: config.engine.applyTimeoutMs },
+        healthPollMs: config.engine.healthPollMs,
+      });
+      await engine.start();
+      const running = engine;
+      cleanups.push(() => running.stop());
+    }
     const hooks: ServerHooks = {
-      intentChanged: (applicationIds) => intents.emit('intentChanged', applicationIds),
-      redactRuntimeConfig: (_plugin, cfg) => redactByName(cfg),
+      intentChanged: (applicationIds) => {
+        engine?.intentChanged(applicationIds).catch((err: unknown) => logger.error({ err }, 'could not wake the engine'));
+      },
+      redactRuntimeConfig: (plugin, cfg) => redactByName(plugins.redactConfig(plugin, cfg)),
+      validatePlugins: pluginValidator(plugins),
+      live,
+      engine,
+      plugins,
     };
     const http = await startHttpServer({ config, orm: store.orm, schema: await driftlessSchema(), hooks, logger });
+    cleanups.push(() => http.close());
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}`;
     let closed: Promise<void> | undefined;
-    const close = () =>
-      (closed ??= (async () => {
-        await http.close();
-        await store.close();
-      })());
-    return { url, port: http.port, store, generatedAdminToken: printed, intents, logger, close, [Symbol.asyncDispose]: close };
+    const close = () => (closed ??= closeAll());
+    return { url, port: http.port, store, plugins, engine, live, generatedAdminToken: printed, logger, close, [Symbol.asyncDispose]: close };
   } catch (err) {
-    await store.close();
+    await closeAll();
     throw err;
   }
 }

@@ -14,6 +14,19 @@ export interface ServerConfig {
   maxBodyBytes: number;
   maxQueryDepth: number;
   maxQueryCost: number;
+  engine: EngineConfig;
+}
+
+export interface EngineConfig {
+  /** Off only for tools that need the API without convergence. */
+  enabled: boolean;
+  workerThreads: number;
+  steadyIntervalMs: number;
+  gatePollMs: number;
+  maxAttempts: number;
+  fetchTimeoutMs: number;
+  applyTimeoutMs: number;
+  healthPollMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -29,6 +42,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxBodyBytes: intFrom(env.DRIFTLESS_MAX_BODY_BYTES, 1024 * 1024, 'DRIFTLESS_MAX_BODY_BYTES'),
     maxQueryDepth: intFrom(env.DRIFTLESS_MAX_QUERY_DEPTH, 12, 'DRIFTLESS_MAX_QUERY_DEPTH'),
     maxQueryCost: intFrom(env.DRIFTLESS_MAX_QUERY_COST, 50_000, 'DRIFTLESS_MAX_QUERY_COST'),
+    engine: {
+      enabled: env.DRIFTLESS_ENGINE !== 'off',
+      workerThreads: intFrom(env.DRIFTLESS_WORKER_THREADS, 2, 'DRIFTLESS_WORKER_THREADS') || 1,
+      steadyIntervalMs: intFrom(env.DRIFTLESS_STEADY_INTERVAL_MS, 30_000, 'DRIFTLESS_STEADY_INTERVAL_MS'),
+      gatePollMs: intFrom(env.DRIFTLESS_GATE_POLL_MS, 5_000, 'DRIFTLESS_GATE_POLL_MS'),
+      maxAttempts: intFrom(env.DRIFTLESS_MAX_APPLY_ATTEMPTS, 5, 'DRIFTLESS_MAX_APPLY_ATTEMPTS') || 1,
+      fetchTimeoutMs: intFrom(env.DRIFTLESS_FETCH_TIMEOUT_MS, 10_000, 'DRIFTLESS_FETCH_TIMEOUT_MS'),
+      applyTimeoutMs: intFrom(env.DRIFTLESS_APPLY_TIMEOUT_MS, 60_000, 'DRIFTLESS_APPLY_TIMEOUT_MS'),
+      healthPollMs: intFrom(env.DRIFTLESS_HEALTH_POLL_MS, 2_000, 'DRIFTLESS_HEALTH_POLL_MS'),
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export interface TickPoolOptions {
   maxThreads?: number;
   /** Most ticks per piscina task. Default 500. */
   maxBatch?: number;
+  /** Environment of the worker threads (plugins read e.g. DRIFTLESS_DATA_DIR). Default: this process's. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface TickPool {
@@ -49,6 +51,7 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
   const piscina = new Piscina({
     filename,
     execArgv,
+    env: options.env ?? process.env,
     minThreads,
     maxThreads,
     // Ticks wait on I/O: a thread can hold a few batches at once, so a batch with a hung

@@ -27,7 +27,7 @@ export interface ApplyConfigOutcome {
 }
 
 /** Checks a parsed bundle against plugin schemas; supplied by the plugin host. */
-export type PluginConfigValidator = (bundle: ConfigBundle, runtimes: RuntimeDoc[]) => Promise<UserErrorData[]>;
+export type PluginConfigValidator = (bundle: ConfigBundle, context: { runtimes: RuntimeDoc[]; applications: ApplicationDoc[] }) => Promise<UserErrorData[]>;
 
 /**
  * applyConfig: all or nothing in one transaction, idempotent. Unchanged documents are not written;
@@ -49,7 +49,7 @@ export async function applyConfig(
       const scopeErrors = checkScope(viewer, bundle);
       if (scopeErrors.length) throw new UserErrors(scopeErrors);
       const runtimes = mergedRuntimes(stored, bundle);
-      const pluginErrors = validatePlugins ? await validatePlugins(bundle, runtimes) : [];
+      const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes, applications: mergedApplications(stored, bundle) }) : [];
       if (pluginErrors.length) throw new UserErrors(pluginErrors);
 
       const changes = diffConfig(bundle, stored);
@@ -131,6 +131,13 @@ export function checkScope(viewer: Viewer, bundle: ConfigBundle): UserErrorData[
 export function mergedRuntimes(stored: StoredConfig, bundle: ConfigBundle): RuntimeDoc[] {
   const byName = new Map([...stored.runtimes.values()].map((r) => [r.name, runtimeDoc(r)]));
   for (const r of bundle.runtimes) byName.set(r.name, r);
+  return [...byName.values()];
+}
+
+/** Stored applications with the bundle's versions laid over them. */
+export function mergedApplications(stored: StoredConfig, bundle: ConfigBundle): ApplicationDoc[] {
+  const byName = new Map([...stored.applications.values()].map((a) => [a.name, applicationDoc(a)]));
+  for (const a of bundle.applications) byName.set(a.name, a);
   return [...byName.values()];
 }
 

@@ -4,6 +4,7 @@ import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { ApplicationRow, ReleaseChannelRow, ReleaseRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
 import { compileForChannels } from './desired-state.js';
+import { setDesiredState } from './instance-intent.js';
 import { loadStoredConfig, runtimeDoc } from './stored-config.js';
 
 export interface CreateReleaseInput {
@@ -48,12 +49,12 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
         em.find(ServiceInstanceRow, { serviceId: service.id }),
       ]);
       const channelById = new Map(channels.map((c) => [c.id, c]));
+      await em.flush(); // the release row first: instances point at it
+      const now = Date.now();
       for (const instance of instances) {
         const channel = channelById.get(instance.channelId);
         const state = channel && compiled.get(channel.name);
-        if (!state) continue;
-        instance.desiredReleaseId = release.id;
-        instance.desiredState = state;
+        if (state) await setDesiredState(em, instance.id, release.id, state, now);
       }
       recordEvent(em, {
         type: 'RELEASE_CREATED',

@@ -5,6 +5,7 @@ import { recordEvent } from '../domain/events.js';
 import { UserErrors } from '../domain/user-error.js';
 import { ApplicationRow, ReleaseChannelRow, ReleaseRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
 import { diagnosticsToUserErrors } from './diagnostics.js';
+import { setDesiredState } from './instance-intent.js';
 
 /** Compiles one release for every channel, keyed by channel name; user errors on failure. */
 export function compileForChannels(app: ApplicationRow, service: ServiceRow, runtimes: RuntimeDoc[], params: Record<string, unknown>): Map<string, CompiledChannelState> {
@@ -46,7 +47,7 @@ export async function recompileInstances(em: EntityManager, applicationId: strin
     }
     const state = compiled.get(key)!.get(channel.name);
     if (!state || state.digest === instance.desiredState?.digest) continue;
-    instance.desiredState = state;
+    await setDesiredState(em, instance.id, release.id, state, Date.now());
     recordEvent(em, {
       type: 'INSTANCE_DESIRED_CHANGED',
       actor,

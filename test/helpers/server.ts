@@ -27,18 +27,22 @@ export interface TestServer {
 }
 
 /** A real server on port 0 with a real database, talked to over HTTP like any client. */
-export async function startTestServer(options: { database?: DatabaseKind; config?: Partial<ServerConfig>; dataDir?: string; databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { database?: DatabaseKind; config?: Partial<ServerConfig>; engine?: Partial<ServerConfig['engine']>; dataDir?: string; databaseUrl?: string; now?: () => number } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'driftless-test-'));
   const pgDb = options.database === 'postgresql' && !options.databaseUrl ? await createPostgresDatabase() : undefined;
+  const defaults = configFromEnv({});
   const config: ServerConfig = {
-    ...configFromEnv({}),
+    ...defaults,
     port: 0,
     dataDir,
     adminToken: ADMIN_TOKEN,
     databaseUrl: options.databaseUrl ?? pgDb?.url,
     ...options.config,
+    engine: { ...defaults.engine, ...options.config?.engine, ...options.engine },
   };
-  const driftless = await startDriftless(config, { logger: pino({ level: process.env.DRIFTLESS_TEST_LOG ?? 'silent' }) });
+  const driftless = await startDriftless(config, { logger: pino({ level: process.env.DRIFTLESS_TEST_LOG ?? 'silent' }), now: options.now });
   const gql = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN): Promise<GraphQLResponse<T>> => {
     const res = await fetch(`${driftless.url}/graphql`, {
       method: 'POST',

@@ -1,4 +1,5 @@
 import { ApiTokenRow } from './api-token.js';
+import { ApprovalRow } from './approval.js';
 import { ApplicationRow } from './application.js';
 import { EventRow } from './event.js';
 import { ReleaseChannelRow } from './release-channel.js';
@@ -7,8 +8,9 @@ import { RuntimeRow } from './runtime.js';
 import { ServiceInstanceRow } from './service-instance.js';
 import { ServiceRow } from './service.js';
 
-export { ApiTokenRow, ApplicationRow, EventRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
+export { ApiTokenRow, ApprovalRow, ApplicationRow, EventRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
 export type { Role } from './api-token.js';
+export type { ApprovalDecision } from './approval.js';
 
 export const ENTITIES = [
   RuntimeRow,
@@ -19,4 +21,5 @@ export const ENTITIES = [
   ServiceInstanceRow,
   EventRow,
   ApiTokenRow,
+  ApprovalRow,
 ];

@@ -74,6 +74,10 @@ export class ServiceInstanceRow extends MutableRow {
   @Property({ type: new BigIntType('number'), nullable: true })
   leaseExpiresAt?: number | null;
 
+  /** Set by rollbackService; the engine acts on it once (it remembers the last one it handled). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  rollbackRequestedAt?: number | null;
+
   /** Engine bookkeeping (attempts, rollout start, bad releases, gate progress): plain JSON. */
   @Property({ type: 'json' })
   engineState: Opt<Record<string, unknown>> = {};

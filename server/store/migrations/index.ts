@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001Initial } from './0001-initial.js';
+import { Migration0002ApprovalsRollback } from './0002-approvals-rollback.js';
 
 /** Every migration, in order. Listed here (not globbed) so built and source runs see the same set. */
-export const MIGRATIONS: MigrationObject[] = [{ name: '0001-initial', class: Migration0001Initial }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: '0001-initial', class: Migration0001Initial },
+  { name: '0002-approvals-rollback', class: Migration0002ApprovalsRollback },
+];

@@ -1,0 +1,32 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+
+/** What subscriptions hear about. Published after the change is committed, never before. */
+export interface InstanceChange {
+  applicationId: string;
+  instanceId: string;
+  /** Releases whose progress this change is part of (desired and target). */
+  releaseIds: string[];
+}
+
+export interface LiveEvent {
+  id: number | null;
+  at: number;
+  applicationId: string | null;
+  type: string;
+  actor: string;
+  subject: string;
+  subjectId: string | null;
+  message: string;
+  data: Record<string, unknown> | null;
+}
+
+export type LiveChannels = {
+  INSTANCE_CHANGED: [InstanceChange];
+  EVENT: [LiveEvent];
+};
+
+export type LivePubSub = ReturnType<typeof createLivePubSub>;
+
+export function createLivePubSub() {
+  return createPubSub<LiveChannels>();
+}

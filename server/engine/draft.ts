@@ -1,0 +1,73 @@
+import type { CompiledChannelState } from '../compiler/types.js';
+import type { EventType } from '../domain/events.js';
+import type { ConvergenceStatus, ReasonCode } from '../domain/status.js';
+import type { Approvals, HealthSnapshot, UpstreamState } from './gates/index.js';
+import type { ChannelInfo, ServiceInfo } from './config-cache.js';
+import type { EngineState, InstanceSnapshot } from './types.js';
+
+export interface EngineSettings {
+  /** How often a converged instance is fetched to catch drift. */
+  steadyIntervalMs: number;
+  /** Failed ticks on a new release before it is failed and rolled back. */
+  maxAttempts: number;
+  /** Fallback re-check while waiting on gates (approvals and health changes also wake the engine). */
+  gatePollMs: number;
+  /** Longest backoff between checks of a converging or erroring instance. */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = { steadyIntervalMs: 30_000, maxAttempts: 5, gatePollMs: 5_000, maxBackoffMs: 30_000 };
+
+/** Everything the pure decision needs about one instance, gathered by the scheduler. */
+export interface InstanceContext {
+  now: number;
+  instance: InstanceSnapshot;
+  channel: ChannelInfo;
+  service: ServiceInfo;
+  applicationName: string;
+  applicationPaused: boolean;
+  upstream: UpstreamState[];
+  /** Approvals of the desired release in this channel. */
+  approvals: Approvals;
+  health: HealthSnapshot;
+  labels: ReadonlyMap<string, string>;
+  settings: EngineSettings;
+}
+
+export interface Reason {
+  code: ReasonCode;
+  message: string;
+}
+
+export interface DraftEvent {
+  type: EventType;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** A decision in progress: what changes before the tick, and what the tick should do. */
+export interface Draft {
+  es: EngineState;
+  targetReleaseId: string | null;
+  targetState: CompiledChannelState | null;
+  convergedReleaseId: string | null;
+  convergedAt: number | null;
+  events: DraftEvent[];
+  /** Reasons the desired release is held back (gates), shown with the status. */
+  waiting: Reason[];
+  /** The desired release failed before it started here (rejected): status FAILED. */
+  blocked: Reason[];
+  /** Earliest time a waiting gate may open by itself. */
+  recheckAt?: number;
+  paused: boolean;
+  tick?: { mode: 'converge' | 'observe' };
+}
+
+export function labelOf(ctx: InstanceContext, releaseId: string | null | undefined): string {
+  if (!releaseId) return 'nothing';
+  return ctx.labels.get(releaseId) ?? `release ${releaseId.slice(0, 8)}`;
+}
+
+export function statusIs(status: ConvergenceStatus, ...any: ConvergenceStatus[]): boolean {
+  return any.includes(status);
+}

@@ -1,0 +1,273 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { TargetState } from '@driftless/plugin-sdk';
+import type { TickInput, TickResult } from '../../worker/types.js';
+import type { TickPool } from '../../worker/pool.js';
+import type { LivePubSub } from '../domain/live.js';
+import type { Logger } from '../logger.js';
+import type { PluginHost } from '../plugin-host/index.js';
+import { ApprovalRow } from '../store/entities/index.js';
+import type { DatabaseKind } from '../store/orm.js';
+import { ConfigCache } from './config-cache.js';
+import { DEFAULT_SETTINGS, type EngineSettings, type InstanceContext } from './draft.js';
+import { finish, type Outcome } from './finish.js';
+import { HealthMonitor, type Approvals, type UpstreamState } from './gates/index.js';
+import { InstanceStore, type EngineEventRow } from './instance-store.js';
+import { plan } from './plan.js';
+import type { InstanceSnapshot } from './types.js';
+
+export interface EngineOptions {
+  orm: MikroORM;
+  kind: DatabaseKind;
+  plugins: PluginHost;
+  pool: TickPool;
+  live: LivePubSub;
+  logger: Logger;
+  settings?: Partial<EngineSettings>;
+  /** Injectable clock (tests move time for windows and soaks). */
+  now?: () => number;
+  batchSize?: number;
+  leaseMs?: number;
+  /** Batches in flight at once; a batch waits on its slowest plugin call. */
+  maxInFlight?: number;
+  timeouts?: { fetchMs: number; applyMs: number };
+  healthPollMs?: number;
+}
+
+/**
+ * The convergence engine's scheduler. It claims due instances through the database (a lease per
+ * instance, so no instance is ever ticked twice at once, also across replicas), decides with pure
+ * code (plan → tick in a worker thread → finish), and writes outcomes and events back in one
+ * batched transaction. Mutations wake it at once; otherwise it sleeps until the next instance is due.
+ */
+export class Engine {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly store: InstanceStore;
+  private readonly config: ConfigCache;
+  private readonly health: HealthMonitor;
+  private readonly settings: EngineSettings;
+  private readonly now: () => number;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly opts: EngineOptions) {
+    this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
+    this.config = new ConfigCache(() => opts.orm.em.fork());
+    this.now = opts.now ?? Date.now;
+    this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+    this.health = new HealthMonitor({ pollIntervalMs: opts.healthPollMs ?? 2_000, now: this.now });
+    this.health.onChange(() => this.wake());
+  }
+
+  async start(): Promise<void> {
+    if (this.opts.kind === 'sqlite') await this.store.releaseAllLeases(this.now());
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+    await this.health.stop();
+  }
+
+  /** Intent changed (config, release, approval, pause): look at these applications now. */
+  async intentChanged(applicationIds: string[]): Promise<void> {
+    this.config.invalidate();
+    if (applicationIds.length) await this.store.wake({ applicationIds }, this.now());
+    this.wake();
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    const maxInFlight = this.opts.maxInFlight ?? 4;
+    while (this.running) {
+      try {
+        if (this.inFlight.size >= maxInFlight) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        this.woken = false;
+        const now = this.now();
+        const ids = await this.store.claimDue(this.owner, now, this.opts.leaseMs ?? 120_000, this.opts.batchSize ?? 500);
+        if (ids.length === 0) {
+          await this.sleep(now);
+          continue;
+        }
+        const batch = this.processBatch(ids).catch(async (err: unknown) => {
+          this.opts.logger.error({ err, instances: ids.length }, 'engine batch failed; its instances are retried shortly');
+          await this.store.release(this.owner, ids, this.now() + 1_000).catch(() => undefined);
+        });
+        this.inFlight.add(batch);
+        void batch.finally(() => this.inFlight.delete(batch));
+      } catch (err) {
+        this.opts.logger.error({ err }, 'engine loop error');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async sleep(now: number): Promise<void> {
+    if (this.woken || !this.running) return;
+    const next = await this.store.nextDueAt();
+    // Wake for the next due instance, a finished batch, or a mutation; at most 1 s in any case.
+    const wait = Math.max(5, Math.min(1_000, next === null ? 1_000 : next - now));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (this.inFlight.size) void Promise.race(this.inFlight).then(() => this.wakeUp?.());
+    });
+    this.wakeUp = undefined;
+  }
+
+  private async processBatch(ids: string[]): Promise<void> {
+    const rows = await this.store.load(ids);
+    const config = await this.config.fresh(this.now());
+    const contexts = await this.contexts(rows, config);
+    const now = this.now();
+    const drafts = contexts.map((ctx) => ({ ctx, draft: plan(ctx) }));
+
+    const ticks: TickInput[] = [];
+    for (const { ctx, draft } of drafts) {
+      if (!draft.tick || !draft.targetReleaseId || !draft.targetState) continue;
+      ticks.push(this.tickInput(ctx, draft.targetReleaseId, draft.targetState, draft.tick.mode));
+    }
+    const results = new Map<string, TickResult>();
+    if (ticks.length) {
+      for (const r of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
+        results.set(r.instanceId, r);
+        if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
+      }
+    }
+    const finishedAt = this.now();
+    const outcomes = drafts.map(({ ctx, draft }) => finish({ ...ctx, now: finishedAt }, draft, results.get(ctx.instance.id)));
+    await this.persist(contexts, outcomes, finishedAt);
+    // Orphans (their channel or service was deleted meanwhile) just give their lease back.
+    const known = new Set(contexts.map((c) => c.instance.id));
+    await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
+  }
+
+  private tickInput(ctx: InstanceContext, releaseId: string, state: NonNullable<InstanceSnapshot['targetState']>, mode: 'converge' | 'observe'): TickInput {
+    const target: TargetState = { releaseId, version: releaseId, params: state.params, spec: state.spec, env: state.env, digest: state.digest };
+    return {
+      instanceId: ctx.instance.id,
+      identity: { instanceId: ctx.instance.id, application: ctx.applicationName, channel: ctx.channel.name, service: ctx.service.name, runtime: ctx.channel.runtime.name },
+      plugin: ctx.channel.runtime.plugin,
+      runtimeConfig: ctx.channel.runtime.config,
+      target,
+      mode,
+      timeouts: this.opts.timeouts ?? { fetchMs: 10_000, applyMs: 60_000 },
+    };
+  }
+
+  /** Gathers, in a few queries for the whole batch, what each instance's decision needs. */
+  private async contexts(rows: InstanceSnapshot[], config: ConfigCache): Promise<InstanceContext[]> {
+    const now = this.now();
+    const gated = rows.filter((r) => r.desiredReleaseId && r.desiredReleaseId !== r.targetReleaseId);
+    const siblings = await this.store.siblings([...new Set(gated.map((r) => r.serviceId))]);
+    const byService = new Map<string, InstanceSnapshot[]>();
+    for (const s of siblings) byService.set(s.serviceId, [...(byService.get(s.serviceId) ?? []), s]);
+    const approvals = await this.approvals(gated.filter((r) => config.channels.get(r.channelId)?.gates.some((g) => g.type === 'manualApproval')));
+    const labels = await config.labels(rows.flatMap((r) => [r.desiredReleaseId, r.targetReleaseId, r.convergedReleaseId, r.engineState.failure?.releaseId].filter((x): x is string => !!x)).concat(siblings.map((s) => s.convergedReleaseId).filter((x): x is string => !!x)));
+
+    const contexts: InstanceContext[] = [];
+    for (const instance of rows) {
+      const channel = config.channels.get(instance.channelId);
+      const service = config.services.get(instance.serviceId);
+      const app = config.applications.get(instance.applicationId);
+      if (!channel || !service || !app) continue;
+      const upstream: UpstreamState[] = channel.dependsOn.map((name) => {
+        const upChannel = [...config.channels.values()].find((c) => c.applicationId === channel.applicationId && c.name === name);
+        const up = (byService.get(instance.serviceId) ?? []).find((s) => s.channelId === upChannel?.id);
+        const hasPostDeployCheck = !!upChannel?.gates.some((g) => g.type === 'httpCheck' && g.durationMs > 0);
+        const healthy = up && (up.status === 'CONVERGED' || up.status === 'WAITING');
+        return {
+          channel: name,
+          convergedReleaseId: healthy ? (up.convergedReleaseId ?? undefined) : undefined,
+          convergedReleaseLabel: up?.convergedReleaseId ? labels.get(up.convergedReleaseId) : undefined,
+          convergedAt: up?.convergedAt ?? undefined,
+          verifiedAt: up?.engineState.verifiedAt,
+          hasPostDeployCheck,
+          badReleaseIds: up?.engineState.badReleaseIds,
+        };
+      });
+      contexts.push({
+        now,
+        instance,
+        channel,
+        service,
+        applicationName: app.name,
+        applicationPaused: app.paused,
+        upstream,
+        approvals: approvals.get(`${instance.desiredReleaseId}/${instance.channelId}`) ?? { approvers: [] },
+        health: this.health.snapshot(channel.gates),
+        labels,
+        settings: this.settings,
+      });
+    }
+    return contexts;
+  }
+
+  private async approvals(rows: InstanceSnapshot[]): Promise<Map<string, Approvals>> {
+    const out = new Map<string, Approvals>();
+    if (rows.length === 0) return out;
+    const found = await this.opts.orm.em.fork().find(ApprovalRow, { releaseId: { $in: [...new Set(rows.map((r) => r.desiredReleaseId!))] }, channelId: { $in: [...new Set(rows.map((r) => r.channelId))] } });
+    for (const a of found) {
+      const key = `${a.releaseId}/${a.channelId}`;
+      const entry = out.get(key) ?? { approvers: [] };
+      if (a.decision === 'APPROVE' && !entry.approvers.includes(a.actor)) entry.approvers.push(a.actor);
+      if (a.decision === 'REJECT') entry.rejectedBy = { actor: a.actor, comment: a.comment ?? undefined };
+      out.set(key, entry);
+    }
+    return out;
+  }
+
+  /** Outcomes and their events in one transaction; subscribers hear of them after the commit. */
+  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number): Promise<void> {
+    const events: EngineEventRow[] = [];
+    const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
+    let written = new Set<string>();
+    await this.opts.orm.em.fork().transactional(async (em) => {
+      const trx = em.getTransactionContext();
+      written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx);
+      for (const o of outcomes) {
+        if (!written.has(o.update.id)) continue;
+        const ctx = ctxById.get(o.update.id)!;
+        for (const e of o.events) {
+          events.push({ at: now, type: e.type, applicationId: ctx.instance.applicationId, subject: `ServiceInstance ${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}`, subjectId: ctx.instance.id, message: e.message, data: e.data });
+        }
+      }
+      await this.store.insertEvents(events, trx);
+    });
+
+    const wakeServices = new Set<string>();
+    for (const o of outcomes) {
+      if (!written.has(o.update.id) || o.events.length === 0) continue;
+      const ctx = ctxById.get(o.update.id)!;
+      const i = ctx.instance;
+      this.opts.live.publish('INSTANCE_CHANGED', { applicationId: i.applicationId, instanceId: i.id, releaseIds: [...new Set([i.desiredReleaseId, o.update.targetReleaseId].filter((x): x is string => !!x))] });
+      // Downstream channels may be waiting on this one: let them look now rather than at their next poll.
+      if (o.events.some((e) => ['INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK'].includes(e.type))) wakeServices.add(i.serviceId);
+    }
+    for (const e of events) {
+      this.opts.live.publish('EVENT', { id: null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
+    }
+    if (wakeServices.size) {
+      await this.store.wake({ serviceIds: [...wakeServices] }, now);
+      this.wake();
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import type { Connection } from '@mikro-orm/core';
+import type { DatabaseKind } from '../store/orm.js';
+import type { InstanceSnapshot, InstanceUpdate } from './types.js';
+
+export interface EngineEventRow {
+  at: number;
+  type: string;
+  applicationId: string;
+  subject: string;
+  subjectId: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The engine's hot path: claims, reads and writes of service_instances in batched SQL through the
+ * ORM's connection (one statement per batch, not one per row; see STACK.md for why). The API uses
+ * the ORM's unit of work for the same table; optimistic versions keep the two from losing writes.
+ */
+export class InstanceStore {
+  constructor(
+    private readonly connection: Connection & { execute(sql: string, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: any): Promise<any> },
+    private readonly kind: DatabaseKind,
+  ) {}
+
+  /**
+   * Leases up to `limit` due instances to `owner`. Claimed rows move forward in the schedule to
+   * the lease expiry at once, so the next claim does not scan them again and a crashed owner's
+   * instances come due again when its lease runs out.
+   */
+  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]> {
+    const lockClause = this.kind === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const expires = now + leaseMs;
+    const rows: { id: string }[] = await this.connection.execute(
+      `UPDATE service_instances SET lease_owner = ?, lease_expires_at = ?, next_check_at = ?
+       WHERE id IN (
+         SELECT id FROM service_instances
+         WHERE next_check_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+         ORDER BY next_check_at LIMIT ? ${lockClause}
+       ) RETURNING id`,
+      [owner, expires, expires, now, now, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Earliest scheduled check, to sleep until then when nothing is due. */
+  async nextDueAt(): Promise<number | null> {
+    const rows: { at: unknown }[] = await this.connection.execute('SELECT MIN(next_check_at) AS at FROM service_instances');
+    const at = rows[0]?.at;
+    return at === null || at === undefined ? null : Number(at);
+  }
+
+  async load(ids: string[]): Promise<InstanceSnapshot[]> {
+    if (ids.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.connection.execute(`SELECT * FROM service_instances WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+    return rows.map((r) => this.decode(r));
+  }
+
+  /** Converged release, convergence time and engine state of every instance of these services. */
+  async siblings(serviceIds: string[]): Promise<InstanceSnapshot[]> {
+    if (serviceIds.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.connection.execute(
+      `SELECT * FROM service_instances WHERE service_id IN (${serviceIds.map(() => '?').join(',')})`,
+      serviceIds,
+    );
+    return rows.map((r) => this.decode(r));
+  }
+
+  /**
+   * Writes tick outcomes in one statement and releases their leases. A row whose version moved
+   * since it was claimed (the API changed its intent meanwhile) is not written: its lease is
+   * released and it is due at once, so the next tick starts from the new intent.
+   * Returns the ids that were written.
+   */
+  async write(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<Set<string>> {
+    if (updates.length === 0) return new Set();
+    const pg = this.kind === 'postgresql';
+    const cast = (i: number, type: 'int' | 'bigint' | 'json' | 'text') => {
+      const col = `v.column${i}`;
+      if (!pg) return col;
+      return type === 'int' ? `${col}::integer` : type === 'bigint' ? `${col}::bigint` : type === 'json' ? `${col}::jsonb` : col;
+    };
+    const row = '(' + new Array(13).fill('?').join(',') + ')';
+    const params: unknown[] = [];
+    for (const u of updates) {
+      params.push(
+        u.id,
+        u.expectedVersion,
+        u.targetReleaseId,
+        json(u.targetState),
+        u.convergedReleaseId,
+        u.convergedAt,
+        u.status,
+        json(u.reasons),
+        u.statusSince,
+        json(u.observed ?? null),
+        u.nextCheckAt,
+        json(u.engineState),
+        now,
+      );
+    }
+    const written: { id: string }[] = await this.connection.execute(
+      `UPDATE service_instances AS si SET
+         target_release_id = ${cast(3, 'text')},
+         target_state = ${cast(4, 'json')},
+         converged_release_id = ${cast(5, 'text')},
+         converged_at = ${cast(6, 'bigint')},
+         status = ${cast(7, 'text')},
+         reasons = ${cast(8, 'json')},
+         status_since = ${cast(9, 'bigint')},
+         observed = ${cast(10, 'json')},
+         next_check_at = ${cast(11, 'bigint')},
+         engine_state = ${cast(12, 'json')},
+         updated_at = ${cast(13, 'bigint')},
+         version = si.version + 1,
+         lease_owner = NULL,
+         lease_expires_at = NULL
+       FROM (VALUES ${updates.map(() => row).join(',')}) AS v
+       WHERE si.id = v.column1 AND si.version = ${cast(2, 'int')} AND si.lease_owner = ?
+       RETURNING id`,
+      [...params, owner],
+      'all',
+      trx,
+    );
+    const ids = new Set(written.map((r) => r.id));
+    const skipped = updates.filter((u) => !ids.has(u.id)).map((u) => u.id);
+    if (skipped.length) await this.release(owner, skipped, now, trx);
+    return ids;
+  }
+
+  /** Appends engine events in one statement (same transaction as the outcomes they describe). */
+  async insertEvents(events: EngineEventRow[], trx?: unknown): Promise<void> {
+    if (events.length === 0) return;
+    const pg = this.kind === 'postgresql';
+    const row = `(?, ?, ?, ?, ?, ?, ?, ${pg ? '?::jsonb' : '?'})`;
+    const params = events.flatMap((e) => [e.at, 'engine', e.type, e.applicationId, e.subject, e.subjectId, e.message, e.data ? JSON.stringify(e.data) : null]);
+    await this.connection.execute(
+      `INSERT INTO events (at, actor, type, application_id, subject, subject_id, message, data) VALUES ${events.map(() => row).join(',')}`,
+      params,
+      'run',
+      trx,
+    );
+  }
+
+  /** At start-up of a single-node (SQLite) server: leases left by its previous life are void. */
+  async releaseAllLeases(now: number): Promise<void> {
+    await this.connection.execute('UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ? WHERE lease_owner IS NOT NULL', [now], 'run');
+  }
+
+  /** Gives up leases without writing results; the instances are due at `dueAt`. */
+  async release(owner: string, ids: string[], dueAt: number, trx?: unknown): Promise<void> {
+    if (ids.length === 0) return;
+    await this.connection.execute(
+      `UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ?
+       WHERE lease_owner = ? AND id IN (${ids.map(() => '?').join(',')})`,
+      [dueAt, owner, ...ids],
+      'run',
+      trx,
+    );
+  }
+
+  /** Makes instances due now (a mutation changed their intent, or an upstream channel moved). */
+  async wake(where: { applicationIds?: string[]; serviceIds?: string[]; ids?: string[] }, now: number): Promise<number> {
+    const clauses: string[] = [];
+    const params: unknown[] = [now];
+    for (const [column, values] of [['application_id', where.applicationIds], ['service_id', where.serviceIds], ['id', where.ids]] as const) {
+      if (values?.length) {
+        clauses.push(`${column} IN (${values.map(() => '?').join(',')})`);
+        params.push(...values);
+      }
+    }
+    if (clauses.length === 0) return 0;
+    params.push(now);
+    const res = await this.connection.execute(
+      `UPDATE service_instances SET next_check_at = ? WHERE (${clauses.join(' OR ')}) AND (next_check_at IS NULL OR next_check_at > ?) AND lease_owner IS NULL`,
+      params,
+      'run',
+    );
+    return typeof res === 'object' && res && 'affectedRows' in res ? Number((res as { affectedRows: number }).affectedRows) : 0;
+  }
+
+  private decode(r: Record<string, unknown>): InstanceSnapshot {
+    return {
+      id: String(r.id),
+      version: Number(r.version),
+      applicationId: String(r.application_id),
+      serviceId: String(r.service_id),
+      channelId: String(r.channel_id),
+      desiredReleaseId: (r.desired_release_id as string | null) ?? null,
+      desiredState: parse(r.desired_state),
+      targetReleaseId: (r.target_release_id as string | null) ?? null,
+      targetState: parse(r.target_state),
+      convergedReleaseId: (r.converged_release_id as string | null) ?? null,
+      convergedAt: r.converged_at === null || r.converged_at === undefined ? null : Number(r.converged_at),
+      status: r.status as InstanceSnapshot['status'],
+      reasons: parse(r.reasons) ?? [],
+      statusSince: Number(r.status_since),
+      observed: parse(r.observed),
+      paused: r.paused === true || r.paused === 1 || r.paused === '1',
+      nextCheckAt: r.next_check_at === null || r.next_check_at === undefined ? null : Number(r.next_check_at),
+      rollbackRequestedAt: r.rollback_requested_at === null || r.rollback_requested_at === undefined ? null : Number(r.rollback_requested_at),
+      engineState: parse(r.engine_state) ?? {},
+    };
+  }
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** SQLite hands JSON columns back as text, PostgreSQL's jsonb as objects. */
+function parse<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}

@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { CompiledChannelState } from '../compiler/types.js';
+
+/**
+ * Writes the user's intent onto instance rows with one targeted UPDATE each, not through the unit
+ * of work: the engine updates the same rows all the time, and a version check here would turn its
+ * harmless concurrent write into a failed mutation. Bumping `version` makes the engine's write for
+ * a tick in flight skip the row instead, so the next tick starts from the new intent.
+ */
+export async function setDesiredState(em: EntityManager, instanceId: string, releaseId: string, state: CompiledChannelState, now: number): Promise<void> {
+  await execute(
+    em,
+    'UPDATE service_instances SET desired_release_id = ?, desired_state = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id = ?',
+    [releaseId, JSON.stringify(state), now, now, instanceId],
+  );
+}
+
+export async function setInstancePaused(em: EntityManager, where: { column: 'id' | 'channel_id' | 'application_id'; value: string; serviceId?: string }, paused: boolean, now: number): Promise<void> {
+  const extra = where.serviceId ? ' AND service_id = ?' : '';
+  await execute(
+    em,
+    `UPDATE service_instances SET paused = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE ${where.column} = ?${extra}`,
+    [paused, now, now, where.value, ...(where.serviceId ? [where.serviceId] : [])],
+  );
+}
+
+export async function requestRollback(em: EntityManager, instanceIds: string[], now: number): Promise<void> {
+  if (instanceIds.length === 0) return;
+  await execute(
+    em,
+    `UPDATE service_instances SET rollback_requested_at = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`,
+    [now, now, now, ...instanceIds],
+  );
+}
+
+/** Makes instances due now, e.g. after an approval. */
+export async function wakeInstances(em: EntityManager, instanceIds: string[], now: number): Promise<void> {
+  if (instanceIds.length === 0) return;
+  await execute(em, `UPDATE service_instances SET next_check_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`, [now, ...instanceIds]);
+}
+
+async function execute(em: EntityManager, sql: string, params: unknown[]): Promise<void> {
+  await em.getConnection().execute(sql, params, 'run', em.getTransactionContext());
+}

@@ -1,0 +1,77 @@
+import { compileRelease } from '../compiler/index.js';
+import type { ApplicationDoc, DocumentKind, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
+import type { UserErrorData } from '../domain/user-error.js';
+import type { PluginHost } from '../plugin-host/index.js';
+import type { PluginConfigValidator } from './apply-config.js';
+
+/**
+ * Checks runtime configs and rendered service specs against their plugins' schemas when config is
+ * applied, so a bad spec is a user error at applyConfig, not a failure at deploy time.
+ */
+export function pluginValidator(host: PluginHost): PluginConfigValidator {
+  return async (bundle, { runtimes, applications }) => {
+    const errors: UserErrorData[] = [];
+    const where = (kind: DocumentKind, name: string) => bundle.origins.find((o) => o.kind === kind && o.name === name)?.documentIndex;
+    const pathOf = (kind: DocumentKind, name: string, field: string) => {
+      const index = where(kind, name);
+      return ['documents', ...(index !== undefined ? [String(index)] : []), `${kind} ${name}`, field];
+    };
+    const prefix = (kind: DocumentKind, name: string) => {
+      const index = where(kind, name);
+      return index !== undefined ? `document ${index + 1} (${kind} ${name})` : `${kind} ${name}`;
+    };
+
+    for (const runtime of bundle.runtimes) {
+      for (const issue of host.validateRuntimeConfig(runtime.plugin, runtime.config)) {
+        const field = issue.path === 'plugin' ? 'plugin' : joinPath('config', issue.path);
+        errors.push({ code: 'INVALID_PLUGIN_CONFIG', message: `${prefix('Runtime', runtime.name)}: ${field}: ${issue.message}`, path: pathOf('Runtime', runtime.name, field) });
+      }
+    }
+    const runtimeByName = new Map(runtimes.map((r) => [r.name, r]));
+    for (const service of bundle.services) {
+      errors.push(...(await validateService(host, applications, service, runtimeByName, prefix, pathOf)));
+    }
+    return errors;
+  };
+}
+
+async function validateService(
+  host: PluginHost,
+  applications: ApplicationDoc[],
+  service: ServiceDoc,
+  runtimes: Map<string, RuntimeDoc>,
+  prefix: (kind: DocumentKind, name: string) => string,
+  pathOf: (kind: DocumentKind, name: string, field: string) => string[],
+): Promise<UserErrorData[]> {
+  const application = applications.find((a) => a.name === service.application);
+  if (!application) return [];
+  const result = compileRelease({ application, service, runtimes: [...runtimes.values()], params: sampleParams(service) });
+  if (!result.ok) return []; // template problems were reported by the compiler already
+  const errors: UserErrorData[] = [];
+  const seen = new Set<string>();
+  for (const state of result.value) {
+    const runtime = runtimes.get(state.runtime);
+    for (const issue of await host.validateSpec(state.plugin, state.spec, runtime?.config ?? {})) {
+      const field = issue.path === 'plugin' ? 'spec' : joinPath('spec', issue.path);
+      const key = `${field}: ${issue.message}`;
+      if (seen.has(key)) continue; // the same mistake in every channel is reported once
+      seen.add(key);
+      errors.push({
+        code: 'INVALID_PLUGIN_CONFIG',
+        message: `${prefix('Service', service.name)}: ${field}: ${issue.message} (as rendered for channel ${state.channel}, runtime plugin "${state.plugin}")`,
+        path: pathOf('Service', service.name, field),
+      });
+    }
+  }
+  return errors;
+}
+
+/** Values for parameters that have no default, shaped by their type, so the spec can be rendered. */
+function sampleParams(service: ServiceDoc): Record<string, string | number> {
+  return Object.fromEntries(service.parameters.map((p) => [p.name, p.default ?? (p.type === 'int' ? 1 : 'sample')]));
+}
+
+function joinPath(root: string, path: string): string {
+  if (!path) return root;
+  return path.startsWith('[') ? `${root}${path}` : `${root}.${path}`;
+}
