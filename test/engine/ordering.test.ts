@@ -2,14 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { control } from '@driftless/runtime-fake';
 import { DATABASES } from '../helpers/databases.js';
 import { waitFor } from '../helpers/wait.js';
-import { applyAndRelease, fakeConfig, instances, release, waitForChannel } from '../helpers/fake-config.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { fromGlobalId } from '../../schema/types/node.js';
-
-async function instanceIds(server: TestServer): Promise<Record<string, string>> {
-  const views = await instances(server);
-  return Object.fromEntries(Object.entries(views).map(([channel, v]) => [channel, fromGlobalId(v.id)!.id]));
-}
+import { applyAndRelease, fakeConfig, instanceIds, instances, release, waitForChannel } from '../helpers/fake-config.js';
+import { startTestServer } from '../helpers/server.js';
 
 const FAST = { steadyIntervalMs: 300, gatePollMs: 100, healthPollMs: 100 };
 

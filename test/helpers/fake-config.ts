@@ -1,9 +1,10 @@
 import type { TestServer } from './server.js';
 import { APPLY_CONFIG, CREATE_RELEASE } from './config-text.js';
 import { waitFor } from './wait.js';
+import { fromGlobalId } from '../../schema/types/node.js';
 
 /** An application on the in-memory fake runtime: staging → production, gates per test. */
-export function fakeConfig(opts: { productionGates?: string; stagingGates?: string; progressDeadline?: string; extraChannels?: string } = {}): string {
+export function fakeConfig(opts: { productionGates?: string; stagingGates?: string; progressDeadline?: string; extraChannels?: string; extraServices?: string[] } = {}): string {
   return `kind: Runtime
 name: fake
 plugin: fake
@@ -22,7 +23,9 @@ name: web
 application: shop
 parameters: [{ name: version, required: true }]
 spec: { replicas: 2 }
-${opts.progressDeadline ? `progressDeadline: ${opts.progressDeadline}\n` : ''}`;
+${opts.progressDeadline ? `progressDeadline: ${opts.progressDeadline}\n` : ''}${(opts.extraServices ?? [])
+    .map((name) => `---\nkind: Service\nname: ${name}\napplication: shop\nparameters: [{ name: version, required: true }]\nspec: { replicas: 1 }\n`)
+    .join('')}`;
 }
 
 export const INSTANCES = /* GraphQL */ `
@@ -30,7 +33,7 @@ export const INSTANCES = /* GraphQL */ `
     application(name: "shop") {
       releaseChannels {
         name
-        instances { id status reasons { code message } desiredRelease { id label } targetRelease { label } convergedRelease { label } }
+        instances { id service { name } status reasons { code message } desiredRelease { id label } targetRelease { label } convergedRelease { label } }
       }
     }
   }
@@ -45,28 +48,40 @@ export interface InstanceView {
   convergedRelease: { label: string } | null;
 }
 
-export async function instances(server: TestServer): Promise<Record<string, InstanceView>> {
+/** The `web` instance of each channel (or another service's with `service`). */
+export async function instances(server: TestServer, service = 'web'): Promise<Record<string, InstanceView>> {
   const data = await server.data(INSTANCES);
-  return Object.fromEntries(data.application.releaseChannels.map((c: any) => [c.name, c.instances[0]]));
+  return Object.fromEntries(data.application.releaseChannels.map((c: any) => [c.name, c.instances.find((i: any) => i.service.name === service)]));
 }
 
-export async function applyAndRelease(server: TestServer, config: string, version: string): Promise<string> {
+/** Internal (row) ids of the `web` instances per channel, as the fake runtime sees them. */
+export async function instanceIds(server: TestServer, service = 'web'): Promise<Record<string, string>> {
+  const views = await instances(server, service);
+  return Object.fromEntries(Object.entries(views).map(([channel, v]) => [channel, fromGlobalId(v.id)!.id]));
+}
+
+export function rowId(globalId: string): string {
+  return fromGlobalId(globalId)!.id;
+}
+
+export async function applyAndRelease(server: TestServer, config: string, version: string, service = 'web'): Promise<string> {
   const applied = await server.data(APPLY_CONFIG, { documents: config });
   if (applied.applyConfig.userErrors.length) throw new Error(JSON.stringify(applied.applyConfig.userErrors));
-  return release(server, version);
+  return release(server, version, service);
 }
 
-export async function release(server: TestServer, version: string): Promise<string> {
-  const res = await server.data(CREATE_RELEASE, { application: 'shop', service: 'web', params: { version } });
+/** Creates a release; returns its global id. */
+export async function release(server: TestServer, version: string, service = 'web'): Promise<string> {
+  const res = await server.data(CREATE_RELEASE, { application: 'shop', service, params: { version } });
   if (res.createRelease.userErrors.length) throw new Error(JSON.stringify(res.createRelease.userErrors));
   return res.createRelease.release.id;
 }
 
 /** Waits until a channel's instance matches status (and converged label, when given). */
-export async function waitForChannel(server: TestServer, channel: string, status: string, converged?: string, timeoutMs = 15_000): Promise<InstanceView> {
+export async function waitForChannel(server: TestServer, channel: string, status: string, converged?: string, timeoutMs = 15_000, service = 'web'): Promise<InstanceView> {
   return waitFor(
     async () => {
-      const view = (await instances(server))[channel]!;
+      const view = (await instances(server, service))[channel]!;
       return view.status === status && (converged === undefined || view.convergedRelease?.label === converged) ? view : undefined;
     },
     `${channel} to be ${status}${converged ? ` on ${converged}` : ''}`,
