@@ -33,7 +33,7 @@ export const INSTANCES = /* GraphQL */ `
     application(name: "shop") {
       releaseChannels {
         name
-        instances { id service { name } status reasons { code message } desiredRelease { id label } targetRelease { label } convergedRelease { label } }
+        instances { id service { name } status convergedAt reasons { code message } desiredRelease { id label } targetRelease { label } convergedRelease { label } }
       }
     }
   }
@@ -42,6 +42,7 @@ export const INSTANCES = /* GraphQL */ `
 export interface InstanceView {
   id: string;
   status: string;
+  convergedAt: string | null;
   reasons: { code: string; message: string }[];
   desiredRelease: { id: string; label: string } | null;
   targetRelease: { label: string } | null;
