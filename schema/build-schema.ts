@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { ApprovalMutations } from './resolvers/approval-mutations.js';
+import { ConvergenceControlMutations } from './resolvers/convergence-control.js';
+import { ReleaseApprovalFields } from './resolvers/release-approvals.js';
+import { RuntimePluginsResolver } from './resolvers/runtime-plugins.js';
+import { SubscriptionResolver } from './resolvers/subscriptions.js';
 import { ApplicationFields, ReleaseChannelFields, RuntimeFields } from './resolvers/application-fields.js';
 import { EventsResolver } from './resolvers/events.js';
 import { MutationResolver } from './resolvers/mutation.js';
@@ -19,12 +25,24 @@ export const RESOLVERS = [
   ServiceFields,
   ReleaseFields,
   ServiceInstanceFields,
+  RuntimePluginsResolver,
+  ApprovalMutations,
+  ReleaseApprovalFields,
+  ConvergenceControlMutations,
+  SubscriptionResolver,
 ] as const;
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema. Built once per process: type-graphql's metadata is global anyway. */
 export function driftlessSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: [...RESOLVERS] as unknown as [Function, ...Function[]], validate: false });
+  cached ??= buildSchema({
+    resolvers: [...RESOLVERS] as unknown as [Function, ...Function[]],
+    validate: false,
+    // type-graphql refuses subscriptions without a global PubSub, but the schema is shared by every
+    // server in the process while each server has its own (hooks.live): every @Subscription has its
+    // own `subscribe` reading the context, and this one is never used.
+    pubSub: createPubSub(),
+  });
   return cached;
 }

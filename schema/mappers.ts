@@ -1,7 +1,11 @@
 import type { CompiledGate } from '../server/compiler/types.js';
+import type { EventType } from '../server/domain/events.js';
+import type { LiveEvent } from '../server/domain/live.js';
+import type { PluginInfo } from '../server/plugin-host/index.js';
 import type {
   ApiTokenRow,
   ApplicationRow,
+  ApprovalRow,
   EventRow,
   ReleaseChannelRow,
   ReleaseRow,
@@ -22,6 +26,8 @@ import {
   ServiceInstance,
   toGlobalId,
 } from './types/domain.js';
+import { Approval } from './types/approval.js';
+import { RuntimePlugin } from './types/runtime-plugin.js';
 
 /** Row → API object. API types are for readers; rows are for the store (STYLE 9). */
 
@@ -144,4 +150,24 @@ export function toApiToken(row: ApiTokenRow): ApiToken {
 
 export function toEvent(row: EventRow): Event {
   return Object.assign(new Event(), { row, id: String(row.id), at: row.at, type: row.type, actor: row.actor, subject: row.subject, message: row.message, data: row.data ?? null });
+}
+
+export function toApproval(row: ApprovalRow, channelName: string): Approval {
+  return Object.assign(new Approval(), { actor: row.actor, decision: row.decision, comment: row.comment ?? null, createdAt: row.createdAt, channel: channelName });
+}
+
+/** Package directory and entry path stay on the server: they say nothing a client can act on. */
+export function toRuntimePlugin(info: PluginInfo): RuntimePlugin {
+  return Object.assign(new RuntimePlugin(), { name: info.name, version: info.version, packageName: info.packageName, status: info.status, reason: info.reason ?? null });
+}
+
+let unsavedEventSerial = 0;
+
+/**
+ * A published event as the API's Event. Events the engine publishes carry no row id (they are
+ * written in a batch); they get a process-local id so clients can still key them.
+ */
+export function toEventFromLive(event: LiveEvent): Event {
+  const id = event.id === null ? `live-${++unsavedEventSerial}` : String(event.id);
+  return Object.assign(new Event(), { id, at: new Date(event.at), type: event.type as EventType, actor: event.actor, subject: event.subject, message: event.message, data: event.data });
 }

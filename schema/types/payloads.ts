@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { Role } from '../../server/store/entities/index.js';
 import { ChangeActionEnum, ConfigKindEnum, RoleEnum } from './enums.js';
-import { ApiToken, DesiredState, Release } from './domain.js';
+import { Approval } from './approval.js';
+import { ApiToken, Application, DesiredState, Release, Service } from './domain.js';
 import { JSONObjectScalar } from './scalars.js';
 import { UserError } from './user-error.js';
 
@@ -116,5 +117,57 @@ export class RevokeApiTokenInput {
 @ObjectType()
 export class RevokeApiTokenPayload {
   @Field(() => ApiToken, { nullable: true }) apiToken?: ApiToken | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@InputType()
+export class ApproveReleaseInput {
+  @Field(() => ID, { description: 'Global id of the release.' }) release!: string;
+  @Field(() => String, { description: 'A channel of the release\'s application with a manualApproval gate.' }) channel!: string;
+  @Field(() => String, { nullable: true }) comment?: string | null;
+}
+
+@InputType()
+export class RejectReleaseInput extends ApproveReleaseInput {}
+
+@ObjectType()
+export class ApproveReleasePayload {
+  @Field(() => Release, { nullable: true }) release?: Release | null;
+  @Field(() => [Approval], { description: 'Every decision on the release in that channel.' }) approvals!: Approval[];
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType()
+export class RejectReleasePayload extends ApproveReleasePayload {}
+
+@InputType({ description: 'Application only: the whole application. With channel: that channel. With service: that service in the channel, or in every channel.' })
+export class PauseConvergenceInput {
+  @Field(() => String) application!: string;
+  @Field(() => String, { nullable: true }) channel?: string | null;
+  @Field(() => String, { nullable: true }) service?: string | null;
+}
+
+@InputType({ description: 'The same scopes as PauseConvergenceInput.' })
+export class ResumeConvergenceInput extends PauseConvergenceInput {}
+
+@ObjectType()
+export class PauseConvergencePayload {
+  @Field(() => Application, { nullable: true }) application?: Application | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType()
+export class ResumeConvergencePayload extends PauseConvergencePayload {}
+
+@InputType()
+export class RollbackServiceInput {
+  @Field(() => String) application!: string;
+  @Field(() => String) service!: string;
+  @Field(() => String, { nullable: true, description: 'Only this channel; omit for every channel where a release was deployed.' }) channel?: string | null;
+}
+
+@ObjectType()
+export class RollbackServicePayload {
+  @Field(() => Service, { nullable: true }) service?: Service | null;
   @Field(() => [UserError]) userErrors!: UserError[];
 }

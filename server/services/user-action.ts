@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { canSeeApplication, hasRight, type Viewer } from '../auth/viewer.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { ApplicationRow, ReleaseChannelRow, ServiceRow, type EventRow } from '../store/entities/index.js';
@@ -10,7 +10,8 @@ export type ActionOutcome<T> = { value: T; events: EventRow[]; userErrors: [] } 
 /**
  * Runs `work` in one transaction. UserErrors thrown inside roll it back and become the payload's
  * userErrors. A unique-constraint race (two identical requests at once) is retried once: the
- * second run sees the first one's row and takes the idempotent path.
+ * second run sees the first one's row and takes the idempotent path. A row someone else changed
+ * meanwhile (optimistic lock) is a STALE user error, never a 500.
  */
 export async function userAction<T>(rootEm: EntityManager, work: (em: EntityManager) => Promise<{ value: T; events: EventRow[] }>): Promise<ActionOutcome<T>> {
   for (let attempt = 0; ; attempt++) {
@@ -20,6 +21,7 @@ export async function userAction<T>(rootEm: EntityManager, work: (em: EntityMana
     } catch (err) {
       if (err instanceof UserErrors) return { events: [], userErrors: err.errors };
       if (err instanceof UniqueConstraintViolationException && attempt === 0) continue;
+      if (err instanceof OptimisticLockError) return { events: [], userErrors: [userError('STALE', 'someone changed this object at the same time; reload and retry', [])] };
       throw err;
     }
   }
