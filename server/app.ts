@@ -64,8 +64,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
     const live = createLivePubSub();
     let engine: Engine | undefined;
     if (config.engine.enabled) {
-      // Plugins find their state (e.g. the process runtime's pidfiles) under this server's data dir.
-      const pool = createTickPool({ maxThreads: config.engine.workerThreads, minThreads: 1, env: { ...process.env, DRIFTLESS_DATA_DIR: config.dataDir } });
+      const pool = createTickPool({ maxThreads: config.engine.workerThreads, minThreads: 1 });
       cleanups.push(() => pool.close());
       engine = new Engine({
         orm: store.orm,
@@ -78,6 +77,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         settings: { steadyIntervalMs: config.engine.steadyIntervalMs, gatePollMs: config.engine.gatePollMs, maxAttempts: config.engine.maxAttempts },
         timeouts: { fetchMs: config.engine.fetchTimeoutMs, applyMs: config.engine.applyTimeoutMs },
         healthPollMs: config.engine.healthPollMs,
+        dataDir: config.dataDir,
       });
       await engine.start();
       const running = engine;

@@ -7,9 +7,10 @@
  * version, that version is the target's, nothing is drifted, and every active version has all of
  * its replicas available.
  *
- * `apply` is due when applying can move things forward: the wrong version (or nothing) is running,
- * something drifted, or an object FAILED. A rollout that is merely progressing (objects PENDING, or
- * the target active next to the old version) needs no apply: the next tick looks again.
+ * `apply` is due whenever the instance is not converged. Apply is idempotent and plugins may do
+ * their work one bounded step per call (the process runtime starts one replica per apply), so a
+ * rollout that is progressing (objects PENDING, or the target active next to the old version)
+ * gets another apply on the next tick, not just another look.
  */
 import type { ObservedObject, ObservedState, TargetState } from '@driftless/plugin-sdk';
 import type { ReasonCode } from '../server/domain/status.js';
@@ -75,6 +76,7 @@ export function decide(observed: ObservedState, target: TargetState | undefined)
 
   const progressing = progressMessages(objects, placements, target.version);
   if (progressing.length > 0 && !apply) reasons.push(...progressing);
+  if (progressing.length > 0) apply = true;
 
   const converged =
     reasons.length === 0 && objects.every((o, i) => o.status === 'SUCCEEDED' && placements[i] === 'on-target');
@@ -82,6 +84,7 @@ export function decide(observed: ObservedState, target: TargetState | undefined)
     // Defensive: every non-converged state above yields a reason; never leave "why" unanswered.
     reasons.push({ code: 'PROGRESSING', message: `waiting for ${target.version} to settle` });
   }
+  if (!converged) apply = true;
   return { converged, action: apply ? 'apply' : 'none', reasons, unhealthy };
 }
 

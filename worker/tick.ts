@@ -76,7 +76,7 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin): Promise<
     const logs = logger.lines();
     return logs ? { ...result, logs } : result;
   };
-  const base = { config: input.runtimeConfig, instance: input.identity, logger };
+  const base = { config: input.runtimeConfig, instance: input.identity, logger, ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
 
   const fetched = await callWithTimeout(input.timeouts.fetchMs, (signal) =>
     plugin.fetch({ ...base, signal, ...(input.target ? { target: input.target } : {}) }),

@@ -17,6 +17,8 @@ export interface TickInput {
   /** 'observe' (paused): fetch and report, never apply. */
   mode: 'converge' | 'observe';
   timeouts: { fetchMs: number; applyMs: number };
+  /** The server's data directory, passed to the plugin as ctx.dataDir. */
+  dataDir?: string;
 }
 
 export type TickHook = 'fetch' | 'apply' | 'load';

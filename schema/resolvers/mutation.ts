@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { applyConfig } from '../../server/services/apply-config.js';
 import { createRelease } from '../../server/services/create-release.js';
-import { deleteApplication, deleteRuntime } from '../../server/services/delete-objects.js';
+import { deleteApplication, deleteRuntime, type RemovedInstance } from '../../server/services/delete-objects.js';
 import { createApiToken, revokeApiToken } from '../../server/services/tokens.js';
 import { userError } from '../../server/domain/user-error.js';
 import type { GraphQLContext } from '../context.js';
@@ -41,8 +41,10 @@ export class MutationResolver {
 
   @Mutation(() => DeletePayload, { description: 'Delete an application with its channels, services, releases and instances.' })
   async deleteApplication(@Arg('input', () => DeleteApplicationInput) input: DeleteApplicationInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
-    const outcome = await deleteApplication(ctx.em, ctx.viewer, input.name, input.expectedVersion);
-    if (outcome.deletedId) ctx.hooks.intentChanged([outcome.deletedId]);
+    const removed: RemovedInstance[] = [];
+    const outcome = await deleteApplication(ctx.em, ctx.viewer, input.name, input.expectedVersion, removed);
+    // The rows are gone; now the runtime plugins remove what ran (processes stop, hosts clean up).
+    if (outcome.deletedId) ctx.hooks.engine?.removeInstances(removed);
     return { deletedId: outcome.deletedId ? toGlobalId('Application', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 

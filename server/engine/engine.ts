@@ -5,6 +5,7 @@ import type { TargetState } from '@driftless/plugin-sdk';
 import type { TickInput, TickResult } from '../../worker/types.js';
 import type { TickPool } from '../../worker/pool.js';
 import type { LivePubSub } from '../domain/live.js';
+import type { RemovedInstance } from '../services/delete-objects.js';
 import type { Logger } from '../logger.js';
 import type { PluginHost } from '../plugin-host/index.js';
 import { ApprovalRow } from '../store/entities/index.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   maxInFlight?: number;
   timeouts?: { fetchMs: number; applyMs: number };
   healthPollMs?: number;
+  /** The server's data directory, handed to plugins as ctx.dataDir. */
+  dataDir?: string;
 }
 
 /**
@@ -53,6 +56,8 @@ export class Engine {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private inFlight = new Set<Promise<void>>();
+  /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
+  private ticking = new Set<string>();
 
   constructor(private readonly opts: EngineOptions) {
     this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
@@ -133,7 +138,54 @@ export class Engine {
     this.wakeUp = undefined;
   }
 
+  /**
+   * After their rows were deleted: asks each runtime plugin to remove what ran (its `delete` hook),
+   * in the background. Waits first for ticks in flight on those instances, so an apply that was
+   * already under way cannot start something again after the removal.
+   */
+  removeInstances(removed: RemovedInstance[]): void {
+    if (removed.length === 0) return;
+    const work = (async () => {
+      const ids = new Set(removed.map((r) => r.instanceId));
+      const deadline = Date.now() + (this.opts.timeouts?.applyMs ?? 60_000) + 5_000;
+      while ([...ids].some((id) => this.ticking.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await Promise.all(removed.map((r) => this.removeOne(r)));
+    })();
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async removeOne(r: RemovedInstance): Promise<void> {
+    const loaded = this.opts.plugins.get(r.plugin);
+    const remove = loaded?.plugin.delete;
+    if (!remove) return;
+    const signal = AbortSignal.timeout(this.opts.timeouts?.applyMs ?? 60_000);
+    const logger = this.opts.logger.child({ plugin: r.plugin, instance: `${r.application}/${r.channel}/${r.service}` });
+    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) => logger[level](data ?? {}, msg);
+    try {
+      await remove.call(loaded.plugin, {
+        config: r.config,
+        instance: { instanceId: r.instanceId, application: r.application, channel: r.channel, service: r.service, runtime: r.runtime },
+        signal,
+        logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+        dataDir: this.opts.dataDir,
+      });
+      logger.info('removed from its runtime');
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, `plugin "${r.plugin}" delete failed; remove what is left by hand`);
+    }
+  }
+
   private async processBatch(ids: string[]): Promise<void> {
+    for (const id of ids) this.ticking.add(id);
+    try {
+      await this.processClaimed(ids);
+    } finally {
+      for (const id of ids) this.ticking.delete(id);
+    }
+  }
+
+  private async processClaimed(ids: string[]): Promise<void> {
     const rows = await this.store.load(ids);
     const config = await this.config.fresh(this.now());
     const contexts = await this.contexts(rows, config);
@@ -170,6 +222,7 @@ export class Engine {
       target,
       mode,
       timeouts: this.opts.timeouts ?? { fetchMs: 10_000, applyMs: 60_000 },
+      dataDir: this.opts.dataDir,
     };
   }
 

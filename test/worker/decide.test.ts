@@ -97,22 +97,22 @@ const cases: Case[] = [
     want: { converged: false, action: 'apply', unhealthy: true, codes: ['UNHEALTHY'], messages: ['web: failed: exit code 1'] },
   },
   {
-    name: 'replicas missing on a SUCCEEDED object: unhealthy, no apply',
+    name: 'replicas missing on a SUCCEEDED object: unhealthy, apply again',
     observed: state(obj('web', [v('rel-def', { replicas: 3, availableReplicas: 1 })])),
     target: want,
-    want: { converged: false, action: 'none', unhealthy: true, codes: ['UNHEALTHY'], messages: ['web: 1 of 3 replicas available'] },
+    want: { converged: false, action: 'apply', unhealthy: true, codes: ['UNHEALTHY'], messages: ['web: 1 of 3 replicas available'] },
   },
   {
-    name: 'PENDING object starting the target: progressing, no apply',
+    name: 'PENDING object starting the target: progressing, apply the next step',
     observed: state(obj('web', [v('rel-def', { availableReplicas: 0 })], { status: 'PENDING' })),
     target: want,
-    want: { converged: false, action: 'none', unhealthy: false, codes: ['PROGRESSING'], messages: ['web: starting rel-def, 0 of 2 replicas available'] },
+    want: { converged: false, action: 'apply', unhealthy: false, codes: ['PROGRESSING'], messages: ['web: starting rel-def, 0 of 2 replicas available'] },
   },
   {
     name: 'PENDING object with the target not yet active: progressing',
     observed: state(obj('web', [v('rel-abc'), v('rel-def', { active: false, availableReplicas: 0 })], { status: 'PENDING' })),
     target: want,
-    want: { converged: false, action: 'none', codes: ['PROGRESSING'] },
+    want: { converged: false, action: 'apply', codes: ['PROGRESSING'] },
   },
   {
     name: 'PENDING object that does not know the target: apply',
@@ -121,10 +121,10 @@ const cases: Case[] = [
     want: { action: 'apply', codes: ['VERSION_MISMATCH'] },
   },
   {
-    name: 'mid-rollout, two versions active: progressing, no apply',
+    name: 'mid-rollout, two versions active: progressing, apply the next step',
     observed: state(obj('web', [v('rel-abc'), v('rel-def', { availableReplicas: 1 })])),
     target: want,
-    want: { converged: false, action: 'none', codes: ['PROGRESSING'], messages: ['web: rolling out, rel-abc and rel-def both active'] },
+    want: { converged: false, action: 'apply', codes: ['PROGRESSING'], messages: ['web: rolling out, rel-abc and rel-def both active'] },
   },
   {
     name: 'mid-rollout on one object while another is wrong: apply wins',
@@ -148,7 +148,7 @@ const cases: Case[] = [
     name: 'mid-rollout with replicas missing on both versions: progress, not sickness',
     observed: state(obj('web', [v('rel-abc', { availableReplicas: 1 }), v('rel-def', { availableReplicas: 0 })])),
     target: want,
-    want: { action: 'none', unhealthy: false, codes: ['PROGRESSING'] },
+    want: { action: 'apply', unhealthy: false, codes: ['PROGRESSING'] },
   },
   {
     name: 'no target: never converged, never applies',

@@ -22,7 +22,7 @@ const RECHECK_MS = 100;
  */
 export async function applyStep(ctx: ApplyContext<ProcessConfig>): Promise<ApplyResult> {
   const spec = parseSpec(ctx.target.spec);
-  const dir = instanceDir(resolveStateDir(ctx.config), ctx.instance);
+  const dir = instanceDir(resolveStateDir(ctx.config, ctx.dataDir), ctx.instance);
   const views = await assess(await readRecords(dir), ctx.signal);
   // An aborted probe reads as "unhealthy": never report or act on that.
   ctx.signal.throwIfAborted();

@@ -11,7 +11,7 @@ import { parseSpec, resolveStateDir, type ProcessConfig } from './schema.js';
  * even records of dead replicas (apply clears those).
  */
 export async function fetchState(ctx: FetchContext<ProcessConfig>): Promise<ObservedState> {
-  const dir = instanceDir(resolveStateDir(ctx.config), ctx.instance);
+  const dir = instanceDir(resolveStateDir(ctx.config, ctx.dataDir), ctx.instance);
   const views = await assess(await readRecords(dir), ctx.signal);
   // An aborted probe reads as "unhealthy": never report or act on that.
   ctx.signal.throwIfAborted();

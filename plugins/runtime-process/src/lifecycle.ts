@@ -15,7 +15,7 @@ async function stopInstanceDir(dir: string): Promise<number> {
 
 /** The plugin's delete hook: the instance's replicas are stopped and its records and logs removed. */
 export async function deleteInstance(ctx: DeleteContext<ProcessConfig>): Promise<void> {
-  await stopInstanceDir(instanceDir(resolveStateDir(ctx.config), ctx.instance));
+  await stopInstanceDir(instanceDir(resolveStateDir(ctx.config, ctx.dataDir), ctx.instance));
 }
 
 /**

@@ -72,9 +72,9 @@ export const specSchema: JsonSchema = {
 };
 
 /** The state directory a config names, absolute. */
-export function resolveStateDir(config: ProcessConfig | undefined): string {
+export function resolveStateDir(config: ProcessConfig | undefined, dataDir?: string): string {
   const configured = config?.stateDir ?? config?.workdir;
-  const fallback = path.join(process.env.DRIFTLESS_DATA_DIR ?? '.driftless', 'run');
+  const fallback = path.join(dataDir ?? process.env.DRIFTLESS_DATA_DIR ?? '.driftless', 'run');
   return path.resolve(process.cwd(), configured ?? fallback);
 }
 

@@ -50,6 +50,12 @@ export interface PluginContext<Config = Record<string, unknown>> {
   instance: InstanceIdentity;
   signal: AbortSignal;
   logger: PluginLogger;
+  /**
+   * The server's data directory (DRIFTLESS_DATA_DIR), absolute. A plugin that keeps local state
+   * (pidfiles, caches) puts it below this unless its config says otherwise. Absent in tools that
+   * run a plugin outside a server.
+   */
+  dataDir?: string;
 }
 
 export interface FetchContext<Config = Record<string, unknown>> extends PluginContext<Config> {
