@@ -58,6 +58,11 @@ export class Engine {
   private inFlight = new Set<Promise<void>>();
   /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
   private ticking = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? 15_000;
+  }
 
   constructor(private readonly opts: EngineOptions) {
     this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
@@ -72,10 +77,18 @@ export class Engine {
     if (this.opts.kind === 'sqlite') await this.store.releaseAllLeases(this.now());
     this.running = true;
     this.loop = this.run();
+    // Leases are short and renewed while their tick runs: a replica that dies loses its instances
+    // to the others within one lease, however long its plugin calls were allowed to take.
+    this.heartbeat = setInterval(() => {
+      const ids = [...this.ticking];
+      if (ids.length) this.store.renewLeases(this.owner, ids, this.now(), this.leaseMs).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not renew leases'));
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.heartbeat.unref();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.heartbeat);
     this.wake();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -104,7 +117,7 @@ export class Engine {
         }
         this.woken = false;
         const now = this.now();
-        const ids = await this.store.claimDue(this.owner, now, this.opts.leaseMs ?? 120_000, this.opts.batchSize ?? 500);
+        const ids = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
         if (ids.length === 0) {
           await this.sleep(now);
           continue;
@@ -293,6 +306,7 @@ export class Engine {
     const events: EngineEventRow[] = [];
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
     let written = new Set<string>();
+    let eventIds: number[] = [];
     await this.opts.orm.em.fork().transactional(async (em) => {
       const trx = em.getTransactionContext();
       written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx);
@@ -303,7 +317,7 @@ export class Engine {
           events.push({ at: now, type: e.type, applicationId: ctx.instance.applicationId, subject: `ServiceInstance ${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}`, subjectId: ctx.instance.id, message: e.message, data: e.data });
         }
       }
-      await this.store.insertEvents(events, trx);
+      eventIds = await this.store.insertEvents(events, trx);
     });
 
     const wakeServices = new Set<string>();
@@ -315,8 +329,8 @@ export class Engine {
       // Downstream channels may be waiting on this one: let them look now rather than at their next poll.
       if (o.events.some((e) => ['INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK'].includes(e.type))) wakeServices.add(i.serviceId);
     }
-    for (const e of events) {
-      this.opts.live.publish('EVENT', { id: null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
+    for (const [n, e] of events.entries()) {
+      this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }
     if (wakeServices.size) {
       await this.store.wake({ serviceIds: [...wakeServices] }, now);

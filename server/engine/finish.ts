@@ -36,10 +36,14 @@ export function finish(ctx: InstanceContext, draft: Draft, result?: TickResult):
     } else if (!i.desiredReleaseId) {
       status = 'PENDING';
       reasons = [{ code: 'NO_RELEASE', message: 'no release of this service has been created yet' }];
+    } else if (es.failure && es.failure.releaseId === i.desiredReleaseId) {
+      // The desired release failed here before anything ran (rejected): nothing to do until a new release.
+      status = 'FAILED';
+      reasons = [failureReason(ctx, draft)];
     } else {
       status = 'PENDING';
       reasons = [{ code: 'NOT_YET_CHECKED', message: 'the engine has not looked at this instance yet' }];
-      nextCheckAt = now;
+      nextCheckAt = now + settings.gatePollMs;
     }
   } else {
     observed = result.observed ?? i.observed;
@@ -105,9 +109,14 @@ export function finish(ctx: InstanceContext, draft: Draft, result?: TickResult):
       status = 'FAILED';
       reasons = [failureReason(ctx, draft), { code: 'NOTHING_TO_ROLL_BACK_TO', message: `no earlier release converged in ${ctx.channel.name}; create a new release to move on` }];
     }
+    const desiredFailedHere = !!i.desiredReleaseId && i.desiredReleaseId !== target && es.failure?.releaseId === i.desiredReleaseId && es.mode !== 'rollback';
     if (draft.blocked.length) {
       status = 'FAILED';
       reasons = [...draft.blocked, ...reasons.filter((r) => r.code !== 'PROGRESSING')];
+    } else if (desiredFailedHere && status === 'CONVERGED') {
+      // Healthy on the previous release, but the one asked for failed here (rejected): say so until a new release.
+      status = 'FAILED';
+      reasons = [failureReason(ctx, draft)];
     } else if (draft.waiting.length && (status === 'CONVERGED' || status === 'ROLLED_BACK')) {
       // Healthy on the old release, the new one held back by gates: say why it is not deployed.
       status = draft.paused ? 'PAUSED' : 'WAITING';

@@ -43,6 +43,16 @@ export class InstanceStore {
     return rows.map((r) => r.id);
   }
 
+  /** Extends the leases of ticks still running (and keeps them out of the due set meanwhile). */
+  async renewLeases(owner: string, ids: string[], now: number, leaseMs: number): Promise<void> {
+    const expires = now + leaseMs;
+    await this.connection.execute(
+      `UPDATE service_instances SET lease_expires_at = ?, next_check_at = ? WHERE lease_owner = ? AND id IN (${ids.map(() => '?').join(',')})`,
+      [expires, expires, owner, ...ids],
+      'run',
+    );
+  }
+
   /** Earliest scheduled check, to sleep until then when nothing is due. */
   async nextDueAt(): Promise<number | null> {
     const rows: { at: unknown }[] = await this.connection.execute('SELECT MIN(next_check_at) AS at FROM service_instances');
@@ -129,17 +139,19 @@ export class InstanceStore {
   }
 
   /** Appends engine events in one statement (same transaction as the outcomes they describe). */
-  async insertEvents(events: EngineEventRow[], trx?: unknown): Promise<void> {
-    if (events.length === 0) return;
+  async insertEvents(events: EngineEventRow[], trx?: unknown): Promise<number[]> {
+    if (events.length === 0) return [];
     const pg = this.kind === 'postgresql';
     const row = `(?, ?, ?, ?, ?, ?, ?, ${pg ? '?::jsonb' : '?'})`;
     const params = events.flatMap((e) => [e.at, 'engine', e.type, e.applicationId, e.subject, e.subjectId, e.message, e.data ? JSON.stringify(e.data) : null]);
-    await this.connection.execute(
-      `INSERT INTO events (at, actor, type, application_id, subject, subject_id, message, data) VALUES ${events.map(() => row).join(',')}`,
+    const inserted = await this.connection.execute(
+      `INSERT INTO events (at, actor, type, application_id, subject, subject_id, message, data) VALUES ${events.map(() => row).join(',')} RETURNING id`,
       params,
-      'run',
+      'all',
       trx,
     );
+    // Both databases return the rows of a multi-row INSERT in the order of its VALUES.
+    return (inserted as { id: unknown }[]).map((r) => Number(r.id));
   }
 
   /** At start-up of a single-node (SQLite) server: leases left by its previous life are void. */

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
-import { ApplicationRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+import { ApplicationRow, ApprovalRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
 
 export type DeleteOutcome = { deletedId: string; userErrors: [] } | { deletedId?: undefined; userErrors: UserErrorData[] };
 
@@ -48,7 +48,7 @@ export async function deleteApplication(
     if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${name}"`, ['name'])]);
     checkVersion(app, expectedVersion, `application ${name}`);
     removed.push(...(await instancesOf(em, app)));
-    for (const entity of [ServiceInstanceRow, ReleaseRow, ServiceRow, ReleaseChannelRow] as const) {
+    for (const entity of [ServiceInstanceRow, ApprovalRow, ReleaseRow, ServiceRow, ReleaseChannelRow] as const) {
       await em.nativeDelete(entity, { applicationId: app.id });
     }
     em.remove(app);
