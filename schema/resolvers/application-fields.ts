@@ -1,8 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { ReleaseRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
-import { toRelease, toReleaseChannel, toRuntime, toService, toServiceInstance, toApplication } from '../mappers.js';
-import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { toReleaseChannel, toRuntime, toService, toServiceInstance, toApplication } from '../mappers.js';
+import { releasePage } from './release-page.js';
 import { Application, ReleaseChannel, ReleaseConnection, Runtime, Service, ServiceInstance } from '../types/domain.js';
 
 @Resolver(() => Application)
@@ -24,10 +23,7 @@ export class ApplicationFields {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ReleaseConnection> {
-    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
-    const offset = decodeCursor(after);
-    const [rows, total] = await ctx.em.findAndCount(ReleaseRow, { applicationId: app.row.id }, { orderBy: { createdAt: 'desc', number: 'desc' }, limit: limit + 1, offset });
-    return pageOf(rows.map(toRelease), offset, limit, total) as ReleaseConnection;
+    return releasePage(ctx, { applicationId: app.row.id }, { createdAt: 'desc', number: 'desc' }, first, after);
   }
 }
 

@@ -3,7 +3,7 @@ import { ApplicationRow, EventRow } from '../../server/store/entities/index.js';
 import { canSeeApplication } from '../../server/auth/viewer.js';
 import type { GraphQLContext } from '../context.js';
 import { toEvent } from '../mappers.js';
-import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { pageOf, pageWindow } from '../types/connection.js';
 import { EventConnection } from '../types/domain.js';
 import { mayReadTokens } from '../visibility.js';
 
@@ -16,8 +16,7 @@ export class EventsResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first = 50,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<EventConnection> {
-    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
-    const offset = decodeCursor(after);
+    const { limit, offset } = pageWindow(first, after);
     let where: Record<string, unknown> = {};
     if (application) {
       const app = canSeeApplication(ctx.viewer, application) ? await ctx.em.findOne(ApplicationRow, { name: application }) : null;

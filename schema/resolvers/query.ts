@@ -3,7 +3,7 @@ import { canSeeApplication } from '../../server/auth/viewer.js';
 import { ApiTokenRow, ApplicationRow, RuntimeRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
 import { toApiToken, toApplication, toRuntime } from '../mappers.js';
-import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { pageOf, pageWindow } from '../types/connection.js';
 import { ApiToken, Application, ApplicationConnection, Runtime, Viewer } from '../types/domain.js';
 import { Node } from '../types/node.js';
 import { mayReadTokens } from '../visibility.js';
@@ -28,8 +28,7 @@ export class QueryResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ApplicationConnection> {
-    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
-    const offset = decodeCursor(after);
+    const { limit, offset } = pageWindow(first, after);
     const where = ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } };
     const [rows, total] = await ctx.em.findAndCount(ApplicationRow, where, { orderBy: { name: 'asc' }, limit: limit + 1, offset });
     return pageOf(rows.map(toApplication), offset, limit, total) as ApplicationConnection;

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { ReleaseRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
 import { toApplication, toRelease, toReleaseChannel, toService, toServiceInstance } from '../mappers.js';
-import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../types/connection.js';
+import { releasePage } from './release-page.js';
 import { Application, Release, ReleaseChannel, ReleaseConnection, Service, ServiceInstance } from '../types/domain.js';
 
 @Resolver(() => Service)
@@ -24,10 +24,7 @@ export class ServiceFields {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<ReleaseConnection> {
-    const limit = Math.max(0, Math.min(first, MAX_PAGE_SIZE));
-    const offset = decodeCursor(after);
-    const [rows, total] = await ctx.em.findAndCount(ReleaseRow, { serviceId: service.row.id }, { orderBy: { number: 'desc' }, limit: limit + 1, offset });
-    return pageOf(rows.map(toRelease), offset, limit, total) as ReleaseConnection;
+    return releasePage(ctx, { serviceId: service.row.id }, { number: 'desc' }, first, after);
   }
 
   @FieldResolver(() => Release, { nullable: true, description: 'The newest release, if any.' })

@@ -57,3 +57,8 @@ export function pageOf<T>(rows: T[], offset: number, first: number, totalCount: 
     pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: offset > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
+
+/** `first`/`after` arguments turned into a bounded limit and an offset. */
+export function pageWindow(first: number, after: string | null | undefined): { limit: number; offset: number } {
+  return { limit: Math.max(0, Math.min(first, MAX_PAGE_SIZE)), offset: decodeCursor(after) };
+}

@@ -59,18 +59,10 @@ export interface InstanceSnapshot {
 }
 
 /** The columns the engine writes back after a tick. */
-export interface InstanceUpdate {
-  id: string;
+export type InstanceUpdate = Pick<
+  InstanceSnapshot,
+  'id' | 'targetReleaseId' | 'targetState' | 'convergedReleaseId' | 'convergedAt' | 'status' | 'reasons' | 'statusSince' | 'observed' | 'nextCheckAt' | 'engineState'
+> & {
   /** The version read at claim time: the write is skipped if the API changed the row since. */
   expectedVersion: number;
-  targetReleaseId: string | null;
-  targetState: CompiledChannelState | null;
-  convergedReleaseId: string | null;
-  convergedAt: number | null;
-  status: ConvergenceStatus;
-  reasons: StatusReason[];
-  statusSince: number;
-  observed: unknown;
-  nextCheckAt: number | null;
-  engineState: EngineState;
-}
+};
