@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureAdminToken } from './auth/bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { createLivePubSub, type LivePubSub } from './domain/live.js';
+import { bridgeLiveToPostgres } from './domain/live-postgres.js';
 import { Engine } from './engine/engine.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -62,6 +63,10 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
       if (p.status === 'REFUSED') logger.warn({ plugin: p.name, package: p.packageName, reason: p.reason }, 'runtime plugin refused');
     }
     const live = createLivePubSub();
+    if (store.kind === 'postgresql' && config.databaseUrl) {
+      const stopBridge = await bridgeLiveToPostgres(live, config.databaseUrl, logger);
+      cleanups.push(stopBridge);
+    }
     let engine: Engine | undefined;
     if (config.engine.enabled) {
       const pool = createTickPool({ maxThreads: config.engine.workerThreads, minThreads: 1 });

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { applyConfig } from '../../server/services/apply-config.js';
 import { createRelease } from '../../server/services/create-release.js';
+import { publishEvents } from '../../server/services/live-events.js';
 import { deleteApplication, deleteRuntime, type RemovedInstance } from '../../server/services/delete-objects.js';
 import { createApiToken, revokeApiToken } from '../../server/services/tokens.js';
 import { userError } from '../../server/domain/user-error.js';
@@ -57,7 +58,10 @@ export class MutationResolver {
   @Mutation(() => CreateReleasePayload, { description: 'Deliver these parameter values everywhere, by the rules of each channel.' })
   async createRelease(@Arg('input', () => CreateReleaseInput) input: CreateReleaseInput, @Ctx() ctx: GraphQLContext): Promise<CreateReleasePayload> {
     const outcome = await createRelease(ctx.em, ctx.viewer, input);
-    if (outcome.release) ctx.hooks.intentChanged([outcome.release.applicationId]);
+    if (outcome.release) {
+      publishEvents(ctx.hooks.live, outcome.events);
+      ctx.hooks.intentChanged([outcome.release.applicationId]);
+    }
     return { release: outcome.release ? toRelease(outcome.release) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 

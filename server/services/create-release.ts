@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { actorName, canSeeApplication, hasRight, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
-import { ApplicationRow, ReleaseChannelRow, ReleaseRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+import { ApplicationRow, ReleaseChannelRow, ReleaseRow, ServiceInstanceRow, ServiceRow, type EventRow } from '../store/entities/index.js';
 import { compileForChannels } from './desired-state.js';
 import { setDesiredState } from './instance-intent.js';
 import { loadStoredConfig, runtimeDoc } from './stored-config.js';
@@ -13,7 +13,7 @@ export interface CreateReleaseInput {
   params: Record<string, unknown>;
 }
 
-export type CreateReleaseOutcome = { release: ReleaseRow; userErrors: [] } | { release?: undefined; userErrors: UserErrorData[] };
+export type CreateReleaseOutcome = { release: ReleaseRow; events: EventRow[]; userErrors: [] } | { release?: undefined; events?: undefined; userErrors: UserErrorData[] };
 
 /**
  * The user's intent "deliver this everywhere, by the rules": compiles the parameters for every
@@ -30,6 +30,7 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
     return { userErrors: [userError('INVALID_INPUT', 'params must be a JSON object of parameter values, e.g. {"version": "v2"}', ['params'])] };
   }
   try {
+    const events: EventRow[] = [];
     const release = await rootEm.transactional(async (em) => {
       const app = await em.findOne(ApplicationRow, { name: input.application });
       if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${input.application}"`, ['application'])]);
@@ -56,7 +57,7 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
         const state = channel && compiled.get(channel.name);
         if (state) await setDesiredState(em, instance.id, release.id, state, now);
       }
-      recordEvent(em, {
+      events.push(recordEvent(em, {
         type: 'RELEASE_CREATED',
         actor,
         applicationId: app.id,
@@ -64,10 +65,10 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
         subjectId: release.id,
         message: `release #${release.number} of ${service.name} created with ${describeParams(params)}`,
         data: { params },
-      });
+      }));
       return release;
     });
-    return { release, userErrors: [] };
+    return { release, events, userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { userErrors: err.errors };
     throw err;

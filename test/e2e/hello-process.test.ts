@@ -42,10 +42,11 @@ describe('examples/hello on real local processes', () => {
     const productionPort = await freePortRange(2);
     const config = HELLO_CONFIG.replace('port: 8100', `port: ${stagingPort}`).replace('port: 8200', `port: ${productionPort}`);
     await using server = await startTestServer({ engine: FAST });
+    expect((await server.data(APPLY_CONFIG, { documents: config })).applyConfig.userErrors).toEqual([]);
     const client = wsClient(server.url);
     const events = collect(client, `subscription { convergenceEvents(application: "hello") { type message } }`);
     try {
-      expect((await server.data(APPLY_CONFIG, { documents: config })).applyConfig.userErrors).toEqual([]);
+      await events.ready;
       for (const version of ['v1', 'v2']) {
         const releaseId = await release(server, version);
         await converged(server, 'staging', version);
