@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { Api, failOnUserErrors } from '../api.js';
+import { assertPortsFree, startDemoServer, type DemoServer } from '../demo-server.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+import { elapsed } from '../output.js';
+import { progressView } from '../progress-view.js';
+import { verdictOf, watchRelease, type WatchedRelease } from '../watch.js';
+
+const APPLY = `mutation Apply($d: String!) { applyConfig(input: { documents: $d }) { created { kind name } updated { kind name } unchanged { kind name } userErrors { code message path line } } }`;
+const CREATE = `mutation Release($v: String!) { createRelease(input: { application: "hello", service: "web", params: { version: $v } }) { release { id number label createdAt } userErrors { code message path } } }`;
+const APPROVE = `mutation Approve($r: ID!) { approveRelease(input: { release: $r, channel: "production", comment: "approved by driftless demo" }) { userErrors { code message path } } }`;
+const DELETE = `mutation { deleteApplication(input: { name: "hello" }) { userErrors { code message } } }`;
+
+interface DemoOptions {
+  dataDir: string;
+  port: string;
+  ports: string;
+  exit?: boolean;
+  timeout: string;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start a server, apply examples/hello and release v1 then v2 through staging → production (approving production)')
+    .option('-d, --data-dir <dir>', "the demo server's own data dir", '.driftless/demo')
+    .option('--port <port>', 'API port of the demo server (0 picks a free one)', '0')
+    .option('--ports <staging,production>', "ports of the hello app in each channel (production's 2 replicas use this port and the next)", '8100,8200')
+    .option('--exit', 'stop (apps and server) when the demo is done instead of waiting for Ctrl-C')
+    .action(async (opts: DemoOptions) => {
+      const [stagingPort, productionPort] = parsePorts(opts.ports);
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a port number, got "${opts.port}"`);
+      await assertPortsFree([stagingPort, productionPort, productionPort + 1]);
+      const root = packageRoot();
+      const config = helloConfig(root, stagingPort, productionPort);
+
+      step(`Starting a Driftless server (data in ${opts.dataDir})`);
+      const server = await startDemoServer({ dataDir: path.resolve(opts.dataDir), port });
+      const api = new Api({ url: server.url, token: server.token, tokenSource: 'flag' });
+      let stopping: Promise<void> | undefined;
+      const stop = () => (stopping ??= shutdown(api, server));
+      try {
+        console.log(`  API and GraphQL sandbox: ${server.url}/graphql`);
+        step('Applying examples/hello/driftless.yaml (runtime local, application hello: staging → production, service web)');
+        const { applyConfig } = await api.request(APPLY, { d: config });
+        failOnUserErrors(applyConfig.userErrors, 'the example config was refused');
+        console.log(`  ${applyConfig.created.length} created, ${applyConfig.updated.length} updated, ${applyConfig.unchanged.length} unchanged`);
+
+        for (const version of ['v1', 'v2']) await deliver(api, version, { staging: stagingPort, production: productionPort });
+
+        console.log(`\n${pc.green('Done.')} hello v2 runs in both channels:`);
+        console.log(`  staging:    http://127.0.0.1:${stagingPort}/`);
+        console.log(`  production: http://127.0.0.1:${productionPort}/ and http://127.0.0.1:${productionPort + 1}/`);
+        console.log('\nTry the CLI against this server (in another terminal):');
+        console.log(`  export DRIFTLESS_URL=${server.url} DRIFTLESS_TOKEN=$(cat ${path.join(opts.dataDir, 'demo-admin-token')})`);
+        console.log('  npx driftless status hello');
+        console.log('  npx driftless release hello/web --param version=v3 --wait');
+      } catch (err) {
+        await stop();
+        throw err;
+      }
+      if (opts.exit) return stop();
+      console.log(pc.dim('\nThe apps keep running until Ctrl-C (which stops them and the server).'));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await stop();
+    });
+}
+
+/** One release through both channels, approving production when its gate asks. */
+async function deliver(api: Api, version: string, ports: { staging: number; production: number }): Promise<void> {
+  step(`Releasing hello/web ${version}`);
+  const { createRelease } = await api.request(CREATE, { v: version });
+  failOnUserErrors(createRelease.userErrors, `cannot release ${version}`);
+  const release: WatchedRelease = createRelease.release;
+  const view = progressView(release, { tty: !!process.stdout.isTTY });
+  let approval: Promise<void> | undefined;
+  const started = Date.now();
+  const { outcome, instances } = await watchRelease({
+    api,
+    application: 'hello',
+    service: 'web',
+    release,
+    timeoutMs: 120_000,
+    onUpdate: (list) => {
+      view.update(list);
+      const production = list.find((i) => i.channel.name === 'production');
+      if (production && !approval && verdictOf(production, release) === 'awaiting-approval') {
+        // What a person would do: `driftless approve hello/web --channel production`.
+        approval = api.request(APPROVE, { r: release.id }).then((d) => {
+          failOnUserErrors(d.approveRelease.userErrors, `cannot approve ${version}`);
+          console.log(`  ${pc.cyan('approved')} ${version} for production (as \`driftless approve hello/web --channel production\` would)`);
+        });
+      }
+    },
+  }).finally(() => view.done());
+  await approval;
+  if (outcome !== 'converged') {
+    const bad = instances.find((i) => verdictOf(i, release) !== 'converged');
+    throw new CliError(`the demo release ${version} did not converge (${outcome}): ${bad ? `${bad.channel.name} is ${bad.status}: ${bad.reasons[0]?.message ?? ''}` : ''}`, EXIT.FAILURE);
+  }
+  console.log(`  ${pc.green(`${version} converged in staging and production`)} after ${elapsed(Date.now() - started)}`);
+  for (const [channel, port] of Object.entries(ports)) console.log(`  ${channel.padEnd(10)} http://127.0.0.1:${port}/  →  ${await answer(port)}`);
+}
+
+async function answer(port: number): Promise<string> {
+  try {
+    return (await (await fetch(`http://127.0.0.1:${port}/`)).text()).trim();
+  } catch (err) {
+    return pc.red(`no answer (${(err as Error).message})`);
+  }
+}
+
+/** Deleting the application stops its processes; then the server stops. */
+async function shutdown(api: Api, server: DemoServer): Promise<void> {
+  step('Stopping the hello apps and the server');
+  await api.request(DELETE).catch(() => undefined);
+  await api.close();
+  await server.close();
+}
+
+function step(text: string): void {
+  console.log(`\n${pc.bold('▸')} ${text}`);
+}
+
+function parsePorts(text: string): [number, number] {
+  const ports = text.split(',').map((p) => Number(p.trim()));
+  if (ports.length !== 2 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65534)) throw usageError(`--ports takes two ports, staging and production, got "${text}"`, 'e.g. --ports 8100,8200');
+  return [ports[0]!, ports[1]!];
+}
+
+/** The example with its app directory made absolute (the process runtime resolves cwd against the server's) and the chosen ports. */
+function helloConfig(root: string, stagingPort: number, productionPort: number): string {
+  const file = path.join(root, 'examples/hello/driftless.yaml');
+  if (!existsSync(file)) throw new CliError(`cannot find ${file}`, EXIT.USAGE, 'run the demo from a clone of the Driftless repository');
+  return readFileSync(file, 'utf8')
+    .replace('cwd: examples/hello/app', `cwd: ${JSON.stringify(path.join(root, 'examples/hello/app'))}`)
+    .replace('constants: { port: 8100 }', `constants: { port: ${stagingPort} }`)
+    .replace('constants: { port: 8200 }', `constants: { port: ${productionPort} }`);
+}
+
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (dir !== path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'driftless') return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}

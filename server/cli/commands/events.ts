@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { apiFor, formatOf } from '../args.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+import { printJson } from '../output.js';
+
+const FIELDS = 'id at type actor subject message';
+const HISTORY = `query Events($a: String, $n: Int!) { events(application: $a, first: $n) { nodes { ${FIELDS} } } }`;
+const EXISTS = `query App($a: String!) { application(name: $a) { name } }`;
+const LIVE = `subscription Events($a: String!) { convergenceEvents(application: $a) { ${FIELDS} } }`;
+
+interface Event { id: string; at: string; type: string; actor: string; subject: string; message: string }
+
+export function registerEvents(program: Command): void {
+  program
+    .command('events')
+    .description('the history: what the engine decided and what people did, oldest first')
+    .argument('[app]', 'one application (default: every event; needs a token without an application scope)')
+    .option('-f, --follow', 'keep printing new events as they happen (Ctrl-C stops)')
+    .option('-n, --limit <count>', 'how many past events to show', '20')
+    .action(async (app: string | undefined, opts: { follow?: boolean; limit: string }, cmd: Command) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 0 || limit > 500) throw usageError(`--limit must be a whole number from 0 to 500, got "${opts.limit}"`);
+      if (opts.follow && !app) throw usageError('--follow needs an application', 'e.g. driftless events hello --follow');
+      const api = apiFor(cmd);
+      const json = formatOf(cmd) === 'json';
+      if (app && !(await api.request(EXISTS, { a: app })).application) {
+        throw new CliError(`unknown application "${app}"`, EXIT.USAGE, 'run `driftless status` to list the applications you can see');
+      }
+      const past: Event[] = limit ? (await api.request(HISTORY, { a: app ?? null, n: limit })).events.nodes.reverse() : [];
+      if (!opts.follow) {
+        if (json) return printJson(past);
+        if (!past.length) console.log('No events yet.');
+        for (const e of past) console.log(line(e));
+        return;
+      }
+      // Following prints one JSON object per line with --output json (easy to pipe into jq).
+      const seen = new Set<string>();
+      const print = (e: Event) => {
+        if (seen.has(e.id)) return;
+        seen.add(e.id);
+        console.log(json ? JSON.stringify(e) : line(e));
+      };
+      past.forEach(print);
+      await new Promise<void>((resolve, reject) => {
+        const stop = api.subscribe<{ convergenceEvents: Event }>(LIVE, { a: app }, (d) => print(d.convergenceEvents), (err) => (stop(), reject(err)));
+        const quit = () => (stop(), resolve());
+        process.once('SIGINT', quit);
+        process.once('SIGTERM', quit);
+      }).finally(() => api.close());
+    });
+}
+
+function line(e: Event): string {
+  const at = new Date(e.at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return `${pc.dim(at)}  ${e.type.padEnd(23)}  ${e.message}  ${pc.dim(`(${e.actor})`)}`;
+}

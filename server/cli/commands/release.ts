@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { failOnUserErrors } from '../api.js';
+import { apiFor, collect, formatOf, parseParams, parseTarget } from '../args.js';
+import { CliError, EXIT } from '../errors.js';
+import { elapsed, parseDuration, printJson } from '../output.js';
+import { progressView, why } from '../progress-view.js';
+import { verdictOf, watchRelease, type WatchedRelease } from '../watch.js';
+
+const CREATE = `mutation Release($a: String!, $s: String!, $p: JSONObject!) {
+  createRelease(input: { application: $a, service: $s, params: $p }) {
+    release { id number label params createdAt }
+    userErrors { code message path }
+  } }`;
+
+export function registerRelease(program: Command): void {
+  program
+    .command('release')
+    .description('create a release of a service: deliver these parameters everywhere, by the rules')
+    .argument('<app/service>', 'e.g. hello/web (or two words: hello web)')
+    .argument('[service]')
+    .option('-p, --param <name=value>', 'a parameter value (repeatable), e.g. --param version=v2', collect, [])
+    .option('-w, --wait', 'follow the release until every channel converges on it (exit 0) or one fails or rolls back (exit 1)')
+    .option('--timeout <duration>', 'with --wait: give up after this long (exit 1)', '10m')
+    .addHelpText('after', '\nExample: driftless release hello/web --param version=v2 --wait --timeout 5m')
+    .action(async (target: string, second: string | undefined, opts: { param: string[]; wait?: boolean; timeout: string }, cmd: Command) => {
+      const { application, service } = parseTarget(target, second);
+      const params = parseParams(opts.param);
+      const timeoutMs = parseDuration(opts.timeout);
+      const json = formatOf(cmd) === 'json';
+      const api = apiFor(cmd);
+      try {
+        const { createRelease } = await api.request(CREATE, { a: application, s: service, p: params });
+        failOnUserErrors(createRelease.userErrors, `cannot release ${application}/${service}`);
+        const release = createRelease.release as WatchedRelease & { params: object };
+        if (!opts.wait) {
+          if (json) return printJson(release);
+          console.log(`Created release ${pc.bold(release.label)} (#${release.number}) of ${application}/${service}.`);
+          console.log(pc.dim(`Follow it with: driftless status ${application}`));
+          return;
+        }
+        if (!json) console.log(`Created release ${pc.bold(release.label)} (#${release.number}) of ${application}/${service}; following it (up to ${opts.timeout}).`);
+        const approveHint = (channel: string) => `driftless approve ${application}/${service} --channel ${channel} --release ${release.number}`;
+        const view = json ? undefined : progressView(release, { tty: !!process.stdout.isTTY, hint: approveHint });
+        const started = Date.now();
+        const { outcome, instances } = await watchRelease({ api, application, service, release, timeoutMs, onUpdate: (i) => view?.update(i) }).finally(() => view?.done());
+        if (json) printJson({ release, outcome, instances });
+        if (outcome === 'converged') {
+          if (!json) console.log(pc.green(`${release.label} converged in every channel (${instances.map((i) => i.channel.name).join(', ')}) after ${elapsed(Date.now() - started)}.`));
+          return;
+        }
+        if (outcome === 'failed') {
+          const bad = instances.find((i) => ['failed', 'superseded'].includes(verdictOf(i, release)))!;
+          const superseded = verdictOf(bad, release) === 'superseded';
+          throw new CliError(
+            superseded ? `${release.label} was superseded in ${bad.channel.name} by ${bad.desiredRelease?.label}` : `${release.label} failed in ${bad.channel.name}: ${bad.status}${why(bad) ? ` - ${why(bad)}` : ''}`,
+            EXIT.FAILURE,
+            superseded ? undefined : `see the history with: driftless events ${application}`,
+          );
+        }
+        const open = instances.filter((i) => verdictOf(i, release) !== 'converged');
+        const waiting = open.find((i) => verdictOf(i, release) === 'awaiting-approval');
+        throw new CliError(
+          `timed out after ${opts.timeout}: ${open.map((i) => `${i.channel.name} is ${i.status}${why(i) ? ` (${why(i)})` : ''}`).join('; ') || 'no channel reported yet'}`,
+          EXIT.FAILURE,
+          waiting ? `approve with: ${approveHint(waiting.channel.name)}` : `the release goes on without you; check with: driftless status ${application}`,
+        );
+      } finally {
+        await api.close();
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { apiFor, formatOf } from '../args.js';
+import { CliError, EXIT } from '../errors.js';
+import { colorStatus, printJson, table } from '../output.js';
+
+const APP_FIELDS = `name paused releaseChannels { name paused runtime { name } gates { summary }
+  instances { service { name } status statusSince reasons { code message since } desiredRelease { label } convergedRelease { label } } }`;
+const ONE = `query Status($a: String!) { application(name: $a) { ${APP_FIELDS} } }`;
+// Names first, then one query per application: nesting everything under the connection costs more than the server's query limit allows.
+const NAMES = `query Names { applications(first: 100) { nodes { name } } }`;
+
+interface Instance { service: { name: string }; status: string; reasons: { code: string; message: string }[]; desiredRelease: { label: string } | null; convergedRelease: { label: string } | null }
+interface App { name: string; paused: boolean; releaseChannels: { name: string; paused: boolean; runtime: { name: string }; gates: { summary: string }[]; instances: Instance[] }[] }
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('where every service stands in every channel, and why (a table of channels × services)')
+    .argument('[app]', 'one application (default: every application you can see)')
+    .action(async (name: string | undefined, _opts: unknown, cmd: Command) => {
+      const api = apiFor(cmd);
+      const names: string[] = name ? [name] : (await api.request(NAMES)).applications.nodes.map((a: { name: string }) => a.name);
+      const apps: App[] = (await Promise.all(names.map(async (a) => (await api.request(ONE, { a })).application))).filter(Boolean);
+      if (name && !apps.length) throw new CliError(`unknown application "${name}"`, EXIT.USAGE, 'run `driftless status` to list the applications you can see');
+      if (formatOf(cmd) === 'json') return printJson(name ? apps[0] : apps);
+      if (!apps.length) {
+        console.log('No applications yet. Apply a config: driftless apply -f examples/hello');
+        return;
+      }
+      console.log(apps.map(render).join('\n\n'));
+    });
+}
+
+function render(app: App): string {
+  const rows = app.releaseChannels.flatMap((channel) =>
+    channel.instances.map((i) => [channel.name, i.service.name, colorStatus(i.status), release(i), i.status === 'CONVERGED' ? '' : (i.reasons[0]?.message ?? '')]),
+  );
+  const gates = app.releaseChannels.filter((c) => c.gates.length).map((c) => `${c.name}: ${c.gates.map((g) => g.summary).join(', ')}`);
+  return [
+    `${pc.bold(app.name)}${app.paused ? pc.yellow(' (paused)') : ''}`,
+    rows.length ? table(['CHANNEL', 'SERVICE', 'STATUS', 'RELEASE', 'WHY'], rows) : pc.dim('  no services'),
+    ...(gates.length ? [pc.dim(`gates: ${gates.join('; ')}`)] : []),
+  ].join('\n');
+}
+
+/** `v1`, or `v1 → v2` while a newer release is on its way, or `→ v1` before the first converges. */
+function release(i: Instance): string {
+  const from = i.convergedRelease?.label ?? '';
+  const to = i.desiredRelease?.label;
+  if (!to) return from || '-';
+  return from === to ? from : `${from ? `${from} ` : ''}→ ${to}`;
+}
