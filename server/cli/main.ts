@@ -58,6 +58,11 @@ export function report(err: unknown): number {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `driftless events | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
