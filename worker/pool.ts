@@ -1,14 +1,15 @@
 /**
  * The tick pool the scheduler calls: batches of ticks run in piscina worker threads.
  * A piscina task costs ~40 µs, so ticks travel in batches (≤ maxBatch per task) and a batch is
- * split so every thread gets a share. A batch whose thread dies (a plugin called process.exit or
- * crashed natively) fails only its own ticks.
+ * split so every thread gets a share. Losing a thread (a plugin busy-looped past its batch's
+ * deadline, ran out of memory, called process.exit or crashed natively) fails only the ticks of
+ * the plugin that caused it; see batch-guard.ts.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { failedTick } from './tick.js';
-import type { TickBatch, TickInput, TickResult } from './types.js';
+import { BatchGuard } from './batch-guard.js';
+import type { TickInput, TickResult } from './types.js';
 
 export interface TickPoolOptions {
   minThreads?: number;
@@ -17,6 +18,19 @@ export interface TickPoolOptions {
   maxBatch?: number;
   /** Environment of the worker threads (plugins read e.g. DRIFTLESS_DATA_DIR). Default: this process's. */
   env?: Record<string, string | undefined>;
+  /**
+   * Added to a batch's longest tick budget (fetchMs + applyMs) to make the deadline after which
+   * its thread counts as blocked and is replaced. Covers importing plugins in a fresh thread.
+   * Default 2000.
+   */
+  deadlineMarginMs?: number;
+  /** Heap limit of each worker thread (V8 old generation), in MB. Default 512. */
+  memoryLimitMb?: number;
+  /**
+   * A thread failed while it ran no task (e.g. a plugin's background timer threw). Without a
+   * listener piscina's 'error' event would crash the whole process. Default: ignored.
+   */
+  onThreadError?: (error: Error) => void;
 }
 
 export interface TickPool {
@@ -47,15 +61,20 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
   const maxThreads = Math.max(1, options.maxThreads ?? Math.max(1, availableParallelism()));
   const minThreads = Math.min(maxThreads, Math.max(0, options.minThreads ?? maxThreads));
   const maxBatch = Math.max(1, options.maxBatch ?? 500);
+  const memoryLimitMb = Math.max(16, options.memoryLimitMb ?? 512);
   const { filename, execArgv } = workerEntry();
   const piscina = new Piscina({
     filename,
     execArgv,
     env: options.env ?? process.env,
+    // A plugin that allocates without bound ends its own thread ('ERR_WORKER_OUT_OF_MEMORY'),
+    // not the server.
+    resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
     minThreads,
     maxThreads,
     // Ticks wait on I/O: a thread can hold a few batches at once, so a batch with a hung
-    // instance (waiting for its timeout) does not hold up the next batch behind it.
+    // instance (waiting for its timeout) does not hold up the next batch behind it. A lost thread
+    // takes its other batches with it; batch-guard.ts runs their innocent ticks again.
     concurrentTasksPerWorker: 4,
     idleTimeout: 60_000,
     // 'sync' (piscina's default) parks idle threads in Atomics.wait, which freezes their event
@@ -63,17 +82,9 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
     // between batches and a fault sent to a thread would arrive after its next task.
     atomics: 'async',
   });
+  piscina.on('error', (error: Error) => options.onThreadError?.(error));
+  const guard = new BatchGuard(piscina, { deadlineMarginMs: Math.max(0, options.deadlineMarginMs ?? 2_000), memoryLimitMb });
   let closed = false;
-
-  async function runBatch(batch: TickBatch): Promise<TickResult[]> {
-    try {
-      return (await piscina.run(batch)) as TickResult[];
-    } catch (error) {
-      const message = `worker thread failed: ${error instanceof Error ? error.message : String(error)}`;
-      const now = Date.now();
-      return batch.ticks.map((t) => failedTick(t, now, 'PLUGIN_ERROR', { hook: 'fetch', message, terminal: false, timedOut: false }));
-    }
-  }
 
   return {
     threads: maxThreads,
@@ -82,12 +93,13 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
       if (ticks.length === 0) return [];
       // Spread a small batch across threads, but never exceed maxBatch per task.
       const size = Math.min(maxBatch, Math.ceil(ticks.length / maxThreads));
-      const results = await Promise.all(chunk(ticks, size).map((part) => runBatch({ ticks: part, plugins })));
+      const results = await Promise.all(chunk(ticks, size).map((part) => guard.run(part, plugins)));
       return results.flat();
     },
     async close() {
       if (closed) return;
       closed = true;
+      guard.close();
       await piscina.close({ force: true });
     },
   };

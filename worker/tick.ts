@@ -69,7 +69,15 @@ function hookFailure(input: TickInput, hook: Exclude<TickHook, 'load'>, outcome:
   };
 }
 
-export async function runTick(input: TickInput, plugin: RuntimePlugin): Promise<TickResult> {
+/**
+ * Wraps the synchronous part of each plugin hook call. The worker uses it to record which call
+ * holds the thread, so a busy loop or a runaway allocation can be pinned on a plugin and hook.
+ */
+export type HookGuard = <T>(hook: 'fetch' | 'apply', call: () => T) => T;
+
+const unguarded: HookGuard = (_hook, call) => call();
+
+export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: HookGuard = unguarded): Promise<TickResult> {
   const startedAt = Date.now();
   const logger = createCollectingLogger();
   const withLogs = (result: TickResult): TickResult => {
@@ -79,7 +87,7 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin): Promise<
   const base = { config: input.runtimeConfig, instance: input.identity, logger, ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
 
   const fetched = await callWithTimeout(input.timeouts.fetchMs, (signal) =>
-    plugin.fetch({ ...base, signal, ...(input.target ? { target: input.target } : {}) }),
+    guard('fetch', () => plugin.fetch({ ...base, signal, ...(input.target ? { target: input.target } : {}) })),
   );
   if (!fetched.ok) {
     const { code, error } = hookFailure(input, 'fetch', fetched);
@@ -107,7 +115,7 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin): Promise<
     return withLogs({ ...result, durationMs: Date.now() - startedAt });
   }
 
-  const applied = await callWithTimeout(input.timeouts.applyMs, (signal) => plugin.apply({ ...base, signal, target }));
+  const applied = await callWithTimeout(input.timeouts.applyMs, (signal) => guard('apply', () => plugin.apply({ ...base, signal, target })));
   if (!applied.ok) {
     const { code, error } = hookFailure(input, 'apply', applied);
     return withLogs(failedTick(input, startedAt, code, error, { observed, reasons: decision.reasons, unhealthy: decision.unhealthy }));

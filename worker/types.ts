@@ -63,4 +63,13 @@ export interface TickBatch {
   ticks: TickInput[];
   /** Plugin name → absolute module path or file URL. */
   plugins: Record<string, string>;
+  /** Set by the pool: names the batch in the thread's "started" message. */
+  batchId?: number;
+  /** Set by the pool: shared memory the thread records its progress in (batch-progress.ts). */
+  progress?: SharedArrayBuffer;
+}
+
+/** Posted by a worker thread (through piscina's 'message' event) when it starts a batch. */
+export interface BatchStartedMessage {
+  driftlessBatchStarted: number;
 }

@@ -4,9 +4,11 @@
  * instance never stalls its neighbours. Plugin modules are imported once per thread and cached.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parentPort, threadId } from 'node:worker_threads';
 import { describeProblems, type RuntimePlugin } from '@driftless/plugin-sdk';
-import { failedTick, runTick } from './tick.js';
-import type { TickBatch, TickInput, TickResult } from './types.js';
+import { ProgressWriter, Stage } from './batch-progress.js';
+import { failedTick, runTick, type HookGuard } from './tick.js';
+import type { BatchStartedMessage, TickBatch, TickInput, TickResult } from './types.js';
 
 type Loaded = { ok: true; plugin: RuntimePlugin } | { ok: false; message: string };
 
@@ -23,11 +25,23 @@ function toUrl(location: string): string {
  */
 async function importModule(location: string): Promise<{ default?: unknown }> {
   const url = toUrl(location);
-  if (/\.[cm]?ts$/.test(url)) {
-    const { require: tsxRequire } = await import('tsx/cjs/api');
-    return tsxRequire(fileURLToPath(url), import.meta.url) as { default?: unknown };
+  if (/\.[cm]?ts$/.test(url)) return requireWithTsx(url);
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (error) {
+    // From source (tests), a plain-JS plugin's `import '@driftless/plugin-sdk'` resolves through the
+    // 'source' condition to TypeScript, which import() cannot load here. Linking fails before any
+    // of the plugin's code runs, so loading it again through tsx has no side effects to repeat.
+    if (RUNNING_FROM_SOURCE && (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION') return requireWithTsx(url);
+    throw error;
   }
-  return (await import(url)) as { default?: unknown };
+}
+
+const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+async function requireWithTsx(url: string): Promise<{ default?: unknown }> {
+  const { require: tsxRequire } = await import('tsx/cjs/api');
+  return tsxRequire(fileURLToPath(url), import.meta.url) as { default?: unknown };
 }
 
 async function importPlugin(name: string, location: string): Promise<Loaded> {
@@ -52,7 +66,7 @@ function load(name: string, location: string): Promise<Loaded> {
   return loaded;
 }
 
-async function tickOne(input: TickInput, plugins: Record<string, string>): Promise<TickResult> {
+async function tickOne(input: TickInput, plugins: Record<string, string>, guard?: HookGuard): Promise<TickResult> {
   const startedAt = Date.now();
   const unavailable = (message: string) =>
     failedTick(input, startedAt, 'PLUGIN_UNAVAILABLE', { hook: 'load', message, terminal: false, timedOut: false });
@@ -64,7 +78,7 @@ async function tickOne(input: TickInput, plugins: Record<string, string>): Promi
   const loaded = await load(input.plugin, location);
   if (!loaded.ok) return unavailable(loaded.message);
   try {
-    return await runTick(input, loaded.plugin);
+    return await runTick(input, loaded.plugin, guard);
   } catch (error) {
     // runTick does not throw by design; this is the last line of defence for the batch.
     const message = `plugin "${input.plugin}" tick crashed: ${error instanceof Error ? error.message : String(error)}`;
@@ -72,6 +86,21 @@ async function tickOne(input: TickInput, plugins: Record<string, string>): Promi
   }
 }
 
+async function tracked(progress: ProgressWriter, index: number, input: TickInput, plugins: Record<string, string>): Promise<TickResult> {
+  progress.stage(index, Stage.load);
+  try {
+    return await tickOne(input, plugins, (hook, call) => progress.during(index, hook, call));
+  } finally {
+    progress.stage(index, Stage.done);
+  }
+}
+
 export default async function runBatch(task: TickBatch): Promise<TickResult[]> {
-  return Promise.all(task.ticks.map((tick) => tickOne(tick, task.plugins)));
+  if (!task.progress) return Promise.all(task.ticks.map((tick) => tickOne(tick, task.plugins)));
+  const progress = new ProgressWriter(task.progress);
+  progress.started(threadId);
+  // Arms the batch's deadline in the main thread. Sent before any plugin code runs, so it leaves
+  // even when the very next call blocks this thread for good.
+  if (task.batchId !== undefined) parentPort?.postMessage({ driftlessBatchStarted: task.batchId } satisfies BatchStartedMessage);
+  return Promise.all(task.ticks.map((tick, i) => tracked(progress, i, tick, task.plugins)));
 }
