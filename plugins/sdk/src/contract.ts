@@ -12,11 +12,13 @@
  *   cannot help. Anything else counts as retryable.
  */
 
+/** The contract version this SDK describes; a package declares it as `"driftless": { "runtimePlugin": 1 }`. */
 export const PLUGIN_API_VERSION = 1 as const;
 
 /** A JSON Schema (draft 2020-12 or draft-07) object. */
 export type JsonSchema = Record<string, unknown>;
 
+/** Goes to the server's log, tagged with the plugin and the instance. Never log config: it may hold secrets. */
 export interface PluginLogger {
   debug(msg: string, data?: Record<string, unknown>): void;
   info(msg: string, data?: Record<string, unknown>): void;
@@ -28,26 +30,44 @@ export interface PluginLogger {
 export interface InstanceIdentity {
   /** Opaque, stable id of the instance (application + channel + service). */
   instanceId: string;
+  /** Application name (lowercase, stable). */
   application: string;
+  /** Release channel name within the application, e.g. "staging". */
   channel: string;
+  /** Service name within the application. */
   service: string;
+  /** Name of the Runtime document that drives this instance (not the plugin's name). */
   runtime: string;
 }
 
 /** What the engine wants running: one release of the service, rendered for this channel. */
 export interface TargetState {
+  /** The release being deployed. */
   releaseId: string;
   /** The version label the plugin must report back in ObservedState (the release id). */
   version: string;
+  /** The release's parameter values, e.g. `{ version: "v2" }`. */
   params: Record<string, string | number>;
+  /** The Service spec rendered for this channel; it passed the plugin's specSchema and validate. */
   spec: Record<string, unknown>;
+  /** Environment merged from channel, service and per-channel overrides. */
   env: Record<string, string>;
+  /**
+   * Content hash of the compiled desired state. The same version with another digest means the
+   * config changed under the release: report what runs as drifted, and apply re-deploys it.
+   */
   digest: string;
 }
 
+/** What every hook receives. */
 export interface PluginContext<Config = Record<string, unknown>> {
+  /** The Runtime's `config`, validated against configSchema. Holds secrets in clear: keep it out of messages. */
   config: Config;
   instance: InstanceIdentity;
+  /**
+   * Aborts when the call's deadline passes (or the server shuts down). Pass it to every wait and
+   * I/O call, check it between steps, and settle promptly once it aborts.
+   */
   signal: AbortSignal;
   logger: PluginLogger;
   /**
@@ -69,12 +89,18 @@ export interface ApplyContext<Config = Record<string, unknown>> extends PluginCo
 
 export interface DeleteContext<Config = Record<string, unknown>> extends PluginContext<Config> {}
 
+/**
+ * SUCCEEDED: the object is in the state its versions describe. PENDING: getting there (starting,
+ * rolling). FAILED: broken (crashed, failed to start); say why in `message`.
+ */
 export type ObjectStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 
 export interface ObservedVersion {
   /** The release id the workload was started for (TargetState.version). */
   version: string;
+  /** How many replicas of this version are meant to run. */
   replicas: number;
+  /** How many of them are up and serving (healthy). */
   availableReplicas: number;
   /** True for the version that serves traffic. A converged object has exactly one active version. */
   active: boolean;
@@ -82,13 +108,21 @@ export interface ObservedVersion {
   drifted: boolean;
 }
 
+/** One thing the plugin manages for an instance (usually one, named after the service; one per host for a fleet). */
 export interface ObservedObject {
   name: string;
   status: ObjectStatus;
+  /** One entry per release found running (mid-rollout: old and new). */
   versions: ObservedVersion[];
+  /** Why the object is in its status, for a person on call (shown with DRIFT_DETECTED, UNHEALTHY). */
   message?: string;
 }
 
+/**
+ * What runs for one instance, as `fetch` found it. `{ objects: [] }` means nothing is deployed.
+ * Converged = every object SUCCEEDED with exactly one active version, the target's, not drifted,
+ * all replicas available.
+ */
 export interface ObservedState {
   objects: ObservedObject[];
 }
@@ -106,22 +140,37 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** What a plugin package passes to `definePluginRuntime`. The guide: docs/plugin-guide.md. */
 export interface RuntimePluginDefinition<Config = Record<string, unknown>, Spec = Record<string, unknown>> {
+  /** What Runtime documents name in `plugin`: lowercase letters, digits and dashes, e.g. "process". */
   name: string;
+  /** The plugin's own version (shown in `runtimePlugins`). */
   version: string;
+  /** Must be 1 (PLUGIN_API_VERSION): the contract this definition keeps. */
   apiVersion: typeof PLUGIN_API_VERSION;
+  /** One line for people choosing a runtime. */
   description?: string;
   /** JSON Schema for the Runtime's `config`. Properties marked `"x-secret": true` are redacted on read. */
   configSchema: JsonSchema;
   /** JSON Schema for a Service's rendered `spec`. */
   specSchema: JsonSchema;
-  /** Current state of one instance. Must not change anything. */
+  /**
+   * Current state of one instance, read from the backend (never from memory the plugin kept).
+   * Must not change anything: it runs on every tick, also while convergence is paused.
+   */
   fetch(ctx: FetchContext<Config>): Promise<ObservedState>;
-  /** Move one instance towards ctx.target. Idempotent. */
+  /**
+   * Move one instance one step towards ctx.target; called again while fetch shows it is not
+   * converged. Idempotent: on an instance already at the target it changes nothing. Throw
+   * TerminalError when retrying cannot help, RetryableError for trouble that may pass.
+   */
   apply(ctx: ApplyContext<Config>): Promise<ApplyResult | void>;
   /** Extra checks beyond the schema, run when config is applied. Default: none. */
   validate?(spec: Spec, config: Config): ValidationIssue[] | Promise<ValidationIssue[]>;
-  /** Remove everything of this instance (the application or service was deleted). Default: nothing. */
+  /**
+   * Remove everything of this instance (the application or service was deleted). Idempotent:
+   * deleting what is already gone succeeds. Default: nothing is removed.
+   */
   delete?(ctx: DeleteContext<Config>): Promise<void>;
 }
 
