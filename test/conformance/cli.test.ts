@@ -47,10 +47,14 @@ describe('driftless plugin test', () => {
   });
 
   it('exits 2 with one line when the plugin cannot be loaded or the input is wrong', async () => {
-    expect(await cli(['plugin', 'test', fixture('wrong-api')])).toMatchObject({
+    expect(await cli(['plugin', 'test', fixture('wrong-api')])).toEqual({
       code: 2,
+      out: '',
       error: 'the server refuses conformance-broken-wrong-api: speaks plugin apiVersion 2; this server speaks 1',
     });
+    const json = await cli(['plugin', 'test', fixture('missing-export'), '--output', 'json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out).loadError).toMatch(/has no default export/);
     expect(await cli(['plugin', 'test', repo('examples/plugin-file-runtime'), '--fixture', '/nope.json'])).toMatchObject({ code: 2, error: 'fixture /nope.json does not exist' });
     expect(await cli(['plugin', 'test', repo('examples/plugin-file-runtime'), '--timeout', 'soon'])).toMatchObject({ code: 2, error: '--timeout must be a positive number of milliseconds, got "soon"' });
     expect(await cli(['plugin', 'test', repo('examples/plugin-file-runtime'), '--output', 'yaml'])).toMatchObject({ code: 2, error: 'unknown --output "yaml"' });

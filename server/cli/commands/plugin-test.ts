@@ -49,7 +49,9 @@ export function registerPluginTest(program: Command): void {
     const timeoutMs = parseTimeout(opts.timeout);
     const report = await runConformance(packageDir, { ...(opts.fixture ? { fixture: opts.fixture } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
     const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
-    write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    // When nothing could run, the one error line says it all; JSON readers still get the report.
+    if (output === 'json') write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (!report.loadError) write(`${formatReport(report)}\n`);
     if (report.loadError) throw new CliError(report.loadError, EXIT.USAGE, 'see plugins/sdk/README.md for the package layout and the fixture');
     const failed = report.checks.filter((c) => c.status === 'failed');
     if (failed.length > 0) {
