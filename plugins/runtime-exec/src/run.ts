@@ -61,6 +61,9 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
       clearTimeout(killTimer);
       clearTimeout(lingerTimer);
       opts.signal.removeEventListener('abort', onAbort);
+      // Whatever a lingering pipe still delivers arrives after the verdict: keep the capture final.
+      child.stdout.removeAllListeners('data');
+      child.stderr.removeAllListeners('data');
       output.end();
       resolve(outcome);
     };

@@ -53,6 +53,14 @@ describe('time limits', () => {
     expect(await allDead(pids(box.dir))).toBe(true);
   });
 
+  it('a background child that keeps stdout open does not hold the call after the command exits', async () => {
+    using box = sandbox();
+    const started = Date.now();
+    const result = await plugin.apply(box.applyCtx({ fetch: { command: 'exit 2' }, apply: { command: 'sleep 3 & echo started' } }));
+    expect(result).toEqual({ message: 'started' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('an already aborted signal runs nothing', async () => {
     using box = sandbox();
     await rejection(plugin.apply(box.applyCtx({ fetch: { command: 'exit 2' }, apply: { command: 'touch ran' } }, { signal: AbortSignal.abort() })));
