@@ -78,6 +78,18 @@ export class BatchGuard {
     return this.recover(batch, plugins, mayRetry, failure, error);
   }
 
+  /**
+   * Whether a plugin call is executing synchronously on the thread right now. Such calls last
+   * microseconds, so one caught mid-way is most likely spinning: new work (re-runs above all)
+   * should go elsewhere rather than wait for that thread's deadline and fail with it.
+   */
+  isHeld(threadId: number): boolean {
+    for (const batch of this.running.values()) {
+      if (batch.progress.threadId() === threadId && batch.progress.syncCall()) return true;
+    }
+    return false;
+  }
+
   close(): void {
     this.closed = true;
     for (const batch of this.running.values()) clearTimeout(batch.timer);

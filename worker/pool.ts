@@ -51,10 +51,31 @@ function workerEntry(): { filename: string; execArgv: string[] } {
   return { filename: fileURLToPath(url), execArgv };
 }
 
+const TASKS_PER_THREAD = 4;
+
+// piscina 5 does not export its balancer types from the package root.
+type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+type PiscinaWorker = Parameters<LoadBalancer>[1][number];
+
 export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * piscina's least-busy choice, minus threads that look held by a spinning plugin: a task posted
+ * there would only wait for that thread's deadline and be lost with it. Null makes piscina start
+ * another thread (below maxThreads) or queue the task until one frees up.
+ */
+function pickThread(workers: PiscinaWorker[], maxUsage: number, isHeld: (threadId: number) => boolean): PiscinaWorker | null {
+  let best: PiscinaWorker | null = null;
+  for (const worker of workers) {
+    if (worker.terminating || worker.destroyed || isHeld(worker.id)) continue;
+    if (worker.currentUsage === 0) return worker;
+    if (worker.currentUsage < maxUsage && (!best || worker.currentUsage < best.currentUsage)) best = worker;
+  }
+  return best;
 }
 
 export function createTickPool(options: TickPoolOptions = {}): TickPool {
@@ -75,7 +96,8 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
     // Ticks wait on I/O: a thread can hold a few batches at once, so a batch with a hung
     // instance (waiting for its timeout) does not hold up the next batch behind it. A lost thread
     // takes its other batches with it; batch-guard.ts runs their innocent ticks again.
-    concurrentTasksPerWorker: 4,
+    concurrentTasksPerWorker: TASKS_PER_THREAD,
+    loadBalancer: (_task, workers): PiscinaWorker | null => pickThread(workers, TASKS_PER_THREAD, (threadId) => guard.isHeld(threadId)),
     idleTimeout: 60_000,
     // 'sync' (piscina's default) parks idle threads in Atomics.wait, which freezes their event
     // loop: plugin background work (keep-alives, the fake runtime's replication) would stall
@@ -83,7 +105,7 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
     atomics: 'async',
   });
   piscina.on('error', (error: Error) => options.onThreadError?.(error));
-  const guard = new BatchGuard(piscina, { deadlineMarginMs: Math.max(0, options.deadlineMarginMs ?? 2_000), memoryLimitMb });
+  const guard: BatchGuard = new BatchGuard(piscina, { deadlineMarginMs: Math.max(0, options.deadlineMarginMs ?? 2_000), memoryLimitMb });
   let closed = false;
 
   return {

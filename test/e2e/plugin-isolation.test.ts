@@ -126,6 +126,8 @@ describe('plugin isolation in a running server', () => {
     const asked = await stop();
     expect(asked.failures).toEqual([]);
     expect(asked.answers).toBeGreaterThan(10);
-    expect(asked.slowestMs).toBeLessThan(1_000);
+    // A spin on the main thread would hold every answer for the whole 3 s deadline; below that
+    // leaves room for a loaded CI machine.
+    expect(asked.slowestMs).toBeLessThan(2_500);
   }, 60_000);
 });
