@@ -69,7 +69,13 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
     }
     let engine: Engine | undefined;
     if (config.engine.enabled) {
-      const pool = createTickPool({ maxThreads: config.engine.workerThreads, minThreads: 1 });
+      const pool = createTickPool({
+        maxThreads: config.engine.workerThreads,
+        // Keep every thread up: a thread replaced after a blocking plugin is then restarted at once.
+        minThreads: config.engine.workerThreads,
+        memoryLimitMb: config.engine.workerMemoryMb,
+        onThreadError: (err) => logger.error({ err }, 'a worker thread failed outside a tick; it was replaced'),
+      });
       cleanups.push(() => pool.close());
       engine = new Engine({
         orm: store.orm,

@@ -27,6 +27,8 @@ export interface EngineConfig {
   fetchTimeoutMs: number;
   applyTimeoutMs: number;
   healthPollMs: number;
+  /** Heap limit of each worker thread; a plugin that exceeds it loses its thread, not the server. */
+  workerMemoryMb: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -51,6 +53,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       fetchTimeoutMs: intFrom(env.DRIFTLESS_FETCH_TIMEOUT_MS, 10_000, 'DRIFTLESS_FETCH_TIMEOUT_MS'),
       applyTimeoutMs: intFrom(env.DRIFTLESS_APPLY_TIMEOUT_MS, 60_000, 'DRIFTLESS_APPLY_TIMEOUT_MS'),
       healthPollMs: intFrom(env.DRIFTLESS_HEALTH_POLL_MS, 2_000, 'DRIFTLESS_HEALTH_POLL_MS'),
+      workerMemoryMb: Math.max(16, intFrom(env.DRIFTLESS_WORKER_MEMORY_MB, 512, 'DRIFTLESS_WORKER_MEMORY_MB')),
     },
   };
 }
