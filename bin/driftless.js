@@ -14,9 +14,12 @@ if (existsSync(built)) {
 } else {
   // From source, workspace packages (plugins, sdk) must resolve to their TypeScript through the
   // `source` export condition, which only a Node flag can set: so run a child Node with it.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join(root, 'server/cli/main.ts'), ...process.argv.slice(2)], {
+  // tsx is resolved from here, not from the caller's directory (npx may run us from anywhere).
+  const tsx = import.meta.resolve('tsx');
+  const child = spawn(process.execPath, ['--import', tsx, '--conditions=source', path.join(root, 'server/cli/main.ts'), ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, DRIFTLESS_PLUGIN_SOURCE: '1' },
+    // The repository's tsconfig (decorators), wherever the caller's directory is.
+    env: { ...process.env, DRIFTLESS_PLUGIN_SOURCE: '1', TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json') },
   });
   // Ctrl-C reaches the child through the terminal's process group; a plain kill must be passed on.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -56,10 +56,12 @@ export function registerDemo(program: Command): void {
         console.log(`\n${pc.green('Done.')} hello v2 runs in both channels:`);
         console.log(`  staging:    http://127.0.0.1:${stagingPort}/`);
         console.log(`  production: http://127.0.0.1:${productionPort}/ and http://127.0.0.1:${productionPort + 1}/`);
-        console.log('\nTry the CLI against this server (in another terminal):');
-        console.log(`  export DRIFTLESS_URL=${server.url} DRIFTLESS_TOKEN=$(cat ${path.join(opts.dataDir, 'demo-admin-token')})`);
-        console.log('  npx driftless status hello');
-        console.log('  npx driftless release hello/web --param version=v3 --wait');
+        if (!opts.exit) {
+          console.log('\nTry the CLI against this server (in another terminal):');
+          console.log(`  export DRIFTLESS_URL=${server.url} DRIFTLESS_TOKEN=$(cat ${path.join(opts.dataDir, 'demo-admin-token')})`);
+          console.log('  npx driftless status hello');
+          console.log('  npx driftless release hello/web --param version=v3 --wait');
+        }
       } catch (err) {
         await stop();
         throw err;
