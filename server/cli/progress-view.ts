@@ -9,6 +9,16 @@ export function why(i: InstanceState): string {
   return i.reasons[0]?.message ?? '';
 }
 
+/** A terminal we can redraw in: a TTY that knows its size (an unsized pty would show nothing). */
+export function isLiveTerminal(): boolean {
+  return !!process.stdout.isTTY && (process.stdout.rows ?? 0) > 0;
+}
+
+/** One table row per channel: a wrapped reason would break the in-place redraw. */
+function fit(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(10, width - 1))}…` : text;
+}
+
 export interface ProgressView {
   update(instances: InstanceState[]): void;
   /** Leaves the last picture on screen. */
@@ -27,7 +37,8 @@ function liveView(release: WatchedRelease, hint?: (channel: string) => string): 
   const log = createLogUpdate(process.stdout);
   let last: InstanceState[] = [];
   const draw = () => {
-    const rows = last.map((i) => [i.channel.name, colorStatus(i.status), elapsed(Date.now() - Date.parse(i.statusSince)), why(i)]);
+    const width = (process.stdout.columns ?? 120) - 40;
+    const rows = last.map((i) => [i.channel.name, colorStatus(i.status), elapsed(Date.now() - Date.parse(i.statusSince)), fit(why(i), width)]);
     const waiting = last.filter((i) => verdictOf(i, release) === 'awaiting-approval');
     const hints = hint ? waiting.map((i) => pc.dim(`  approve with: ${hint(i.channel.name)}`)) : [];
     log([`${pc.bold(release.label)} (release #${release.number})`, table(['CHANNEL', 'STATUS', 'FOR', 'WHY'], rows), ...hints].join('\n'));

@@ -7,7 +7,7 @@ import { Api, failOnUserErrors } from '../api.js';
 import { assertPortsFree, startDemoServer, type DemoServer } from '../demo-server.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { elapsed } from '../output.js';
-import { progressView } from '../progress-view.js';
+import { isLiveTerminal, progressView } from '../progress-view.js';
 import { verdictOf, watchRelease, type WatchedRelease } from '../watch.js';
 
 const APPLY = `mutation Apply($d: String!) { applyConfig(input: { documents: $d }) { created { kind name } updated { kind name } unchanged { kind name } userErrors { code message path line } } }`;
@@ -82,7 +82,7 @@ async function deliver(api: Api, version: string, ports: { staging: number; prod
   const { createRelease } = await api.request(CREATE, { v: version });
   failOnUserErrors(createRelease.userErrors, `cannot release ${version}`);
   const release: WatchedRelease = createRelease.release;
-  const view = progressView(release, { tty: !!process.stdout.isTTY });
+  const view = progressView(release, { tty: isLiveTerminal() });
   let approval: Promise<void> | undefined;
   const started = Date.now();
   const { outcome, instances } = await watchRelease({

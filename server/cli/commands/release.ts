@@ -4,7 +4,7 @@ import { failOnUserErrors } from '../api.js';
 import { apiFor, collect, formatOf, parseParams, parseTarget } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { elapsed, parseDuration, printJson } from '../output.js';
-import { progressView, why } from '../progress-view.js';
+import { isLiveTerminal, progressView, why } from '../progress-view.js';
 import { verdictOf, watchRelease, type WatchedRelease } from '../watch.js';
 
 const CREATE = `mutation Release($a: String!, $s: String!, $p: JSONObject!) {
@@ -41,7 +41,7 @@ export function registerRelease(program: Command): void {
         }
         if (!json) console.log(`Created release ${pc.bold(release.label)} (#${release.number}) of ${application}/${service}; following it (up to ${opts.timeout}).`);
         const approveHint = (channel: string) => `driftless approve ${application}/${service} --channel ${channel} --release ${release.number}`;
-        const view = json ? undefined : progressView(release, { tty: !!process.stdout.isTTY, hint: approveHint });
+        const view = json ? undefined : progressView(release, { tty: isLiveTerminal(), hint: approveHint });
         const started = Date.now();
         const { outcome, instances } = await watchRelease({ api, application, service, release, timeoutMs, onUpdate: (i) => view?.update(i) }).finally(() => view?.done());
         if (json) printJson({ release, outcome, instances });
