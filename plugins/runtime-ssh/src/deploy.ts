@@ -6,7 +6,8 @@ import type { SshSpec } from './parse.js';
 import { describe, type RecordedHealthCheck, type ReleaseRecord } from './record.js';
 import { deployScript, ENV_FILE, envFile, parseStarted, parseStopped, releaseDir, tailScript } from './remote.js';
 
-const POLL_MS = 200;
+const POLL_MS = 100;
+const ALIVE_EVERY_MS = 1_000;
 /** Without a health check, a process still alive this long after its start counts as started. */
 const SETTLE_MS = 300;
 
@@ -50,13 +51,18 @@ export async function waitHealthy(session: SshSession, record: ReleaseRecord, si
   const started = Date.parse(record.startedAt);
   const check = record.healthCheck;
   const limit = check ? check.timeoutSeconds * 1000 : SETTLE_MS;
+  let checkedAlive = Date.now();
   for (;;) {
     signal.throwIfAborted();
-    // Probe first: an HTTP probe rides the open connection, a liveness check costs a round trip.
+    // Probe first: an HTTP probe rides the open connection, a liveness check costs a round trip
+    // (a login shell on the host), so it runs about once a second.
     if (check && (await probeHealth(session, record, 1_000))) return;
     const late = Date.now() - started >= limit;
-    if (!(await isAlive(session, record))) {
-      throw new DeployFailed(`${session.host.name}: ${describe(record)} exited during start${await logTail(session, record.releaseDir)}`);
+    if (late || !check || Date.now() - checkedAlive >= ALIVE_EVERY_MS) {
+      checkedAlive = Date.now();
+      if (!(await isAlive(session, record))) {
+        throw new DeployFailed(`${session.host.name}: ${describe(record)} exited during start${await logTail(session, record.releaseDir)}`);
+      }
     }
     if (late && !check) return;
     if (late) {
