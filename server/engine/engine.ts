@@ -59,6 +59,8 @@ export class Engine {
   /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
   private ticking = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
+  readonly stats = { claimed: 0, ticks: 0, batches: 0 };
 
   private get leaseMs(): number {
     return this.opts.leaseMs ?? 15_000;
@@ -117,12 +119,15 @@ export class Engine {
         }
         this.woken = false;
         const now = this.now();
-        const ids = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
+        const rows = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
+        const ids = rows.map((r) => r.id);
         if (ids.length === 0) {
           await this.sleep(now);
           continue;
         }
-        const batch = this.processBatch(ids).catch(async (err: unknown) => {
+        this.stats.claimed += ids.length;
+        this.stats.batches += 1;
+        const batch = this.processBatch(rows).catch(async (err: unknown) => {
           this.opts.logger.error({ err, instances: ids.length }, 'engine batch failed; its instances are retried shortly');
           await this.store.release(this.owner, ids, this.now() + 1_000).catch(() => undefined);
         });
@@ -189,17 +194,17 @@ export class Engine {
     }
   }
 
-  private async processBatch(ids: string[]): Promise<void> {
-    for (const id of ids) this.ticking.add(id);
+  private async processBatch(rows: InstanceSnapshot[]): Promise<void> {
+    for (const r of rows) this.ticking.add(r.id);
     try {
-      await this.processClaimed(ids);
+      await this.processClaimed(rows);
     } finally {
-      for (const id of ids) this.ticking.delete(id);
+      for (const r of rows) this.ticking.delete(r.id);
     }
   }
 
-  private async processClaimed(ids: string[]): Promise<void> {
-    const rows = await this.store.load(ids);
+  private async processClaimed(rows: InstanceSnapshot[]): Promise<void> {
+    const ids = rows.map((r) => r.id);
     const config = await this.config.fresh(this.now());
     const contexts = await this.contexts(rows, config);
     const now = this.now();
@@ -211,6 +216,7 @@ export class Engine {
       ticks.push(this.tickInput(ctx, draft.targetReleaseId, draft.targetState, draft.tick.mode));
     }
     const results = new Map<string, TickResult>();
+    this.stats.ticks += ticks.length;
     if (ticks.length) {
       for (const r of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
         results.set(r.instanceId, r);
@@ -309,7 +315,7 @@ export class Engine {
     let eventIds: number[] = [];
     await this.opts.orm.em.fork().transactional(async (em) => {
       const trx = em.getTransactionContext();
-      written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx);
+      written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx, new Map(contexts.map((c) => [c.instance.id, c.instance])));
       for (const o of outcomes) {
         if (!written.has(o.update.id)) continue;
         const ctx = ctxById.get(o.update.id)!;

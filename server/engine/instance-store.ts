@@ -1,4 +1,5 @@
 import type { Connection } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/knex';
 import type { DatabaseKind } from '../store/orm.js';
 import type { InstanceSnapshot, InstanceUpdate } from './types.js';
 
@@ -12,35 +13,53 @@ export interface EngineEventRow {
   data?: Record<string, unknown>;
 }
 
+/** The ORM connection's knex client and result shaping, which the hot path uses directly. */
+type RawConnection = Connection & { getKnex(): Knex; transformRawResult<T>(res: unknown, method: 'all' | 'get' | 'run'): T };
+
 /**
  * The engine's hot path: claims, reads and writes of service_instances in batched SQL through the
  * ORM's connection (one statement per batch, not one per row; see STACK.md for why). The API uses
  * the ORM's unit of work for the same table; optimistic versions keep the two from losing writes.
  */
 export class InstanceStore {
+  private readonly connection: { execute(sql: string, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: unknown): Promise<any> };
+
   constructor(
-    private readonly connection: Connection & { execute(sql: string, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: any): Promise<any> },
+    connection: RawConnection,
     private readonly kind: DatabaseKind,
-  ) {}
+  ) {
+    // Statements go to the driver with bound parameters. MikroORM's own `execute` inlines every
+    // parameter into the SQL text first: for a 500-row batch that is a megabyte of escaped JSON
+    // literals to build, lower-case (the SQLite dialect inspects the text) and parse again, which
+    // cost the engine half its steady-state throughput (docs/benchmarks.md).
+    this.connection = {
+      async execute(sql, params = [], method = 'all', trx) {
+        const query = connection.getKnex().raw(sql, params as Knex.RawBinding[]);
+        if (trx) query.transacting(trx as Knex.Transaction);
+        return connection.transformRawResult(await query, method);
+      },
+    };
+  }
 
   /**
-   * Leases up to `limit` due instances to `owner`. Claimed rows move forward in the schedule to
-   * the lease expiry at once, so the next claim does not scan them again and a crashed owner's
-   * instances come due again when its lease runs out.
+   * Leases up to `limit` due instances to `owner` and returns them as they are now (one statement:
+   * the claim also reads the batch). Claimed rows move forward in the schedule to the lease expiry
+   * at once, so the next claim does not scan them again and a crashed owner's instances come due
+   * again when its lease runs out.
    */
-  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]> {
+  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<InstanceSnapshot[]> {
     const lockClause = this.kind === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const expires = now + leaseMs;
-    const rows: { id: string }[] = await this.connection.execute(
+    const rows: Record<string, unknown>[] = await this.connection.execute(
       `UPDATE service_instances SET lease_owner = ?, lease_expires_at = ?, next_check_at = ?
        WHERE id IN (
          SELECT id FROM service_instances
          WHERE next_check_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)
          ORDER BY next_check_at LIMIT ? ${lockClause}
-       ) RETURNING id`,
+       ) RETURNING *`,
       [owner, expires, expires, now, now, limit],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => this.decode(r));
   }
 
   /** Extends the leases of ticks still running (and keeps them out of the due set meanwhile). */
@@ -77,19 +96,60 @@ export class InstanceStore {
   }
 
   /**
-   * Writes tick outcomes in one statement and releases their leases. A row whose version moved
-   * since it was claimed (the API changed its intent meanwhile) is not written: its lease is
-   * released and it is due at once, so the next tick starts from the new intent.
+   * Writes tick outcomes and releases their leases, in at most two statements: outcomes that only
+   * move the instance's next check (a steady-state tick that found everything as it was, compared
+   * with `before`) rewrite just the schedule; the others write every engine column. A row whose
+   * version moved since it was claimed (the API changed its intent meanwhile) is not written: its
+   * lease is released and it is due at once, so the next tick starts from the new intent.
    * Returns the ids that were written.
    */
-  async write(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<Set<string>> {
+  async write(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown, before?: ReadonlyMap<string, InstanceSnapshot>): Promise<Set<string>> {
     if (updates.length === 0) return new Set();
-    const pg = this.kind === 'postgresql';
-    const cast = (i: number, type: 'int' | 'bigint' | 'json' | 'text') => {
-      const col = `v.column${i}`;
-      if (!pg) return col;
-      return type === 'int' ? `${col}::integer` : type === 'bigint' ? `${col}::bigint` : type === 'json' ? `${col}::jsonb` : col;
-    };
+    const full: InstanceUpdate[] = [];
+    const scheduleOnly: InstanceUpdate[] = [];
+    for (const u of updates) {
+      const prev = before?.get(u.id);
+      (prev && onlyScheduleChanged(prev, u) ? scheduleOnly : full).push(u);
+    }
+    const ids = new Set<string>();
+    for (const id of await this.writeFull(owner, full, now, trx)) ids.add(id);
+    for (const id of await this.writeSchedule(owner, scheduleOnly, now, trx)) ids.add(id);
+    const skipped = updates.filter((u) => !ids.has(u.id)).map((u) => u.id);
+    if (skipped.length) await this.release(owner, skipped, now, trx);
+    return ids;
+  }
+
+  private cast(i: number, type: 'int' | 'bigint' | 'json' | 'text'): string {
+    const col = `v.column${i}`;
+    if (this.kind !== 'postgresql') return col;
+    return type === 'int' ? `${col}::integer` : type === 'bigint' ? `${col}::bigint` : type === 'json' ? `${col}::jsonb` : col;
+  }
+
+  private async writeSchedule(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
+    if (updates.length === 0) return [];
+    const cast = this.cast.bind(this);
+    const params: unknown[] = [];
+    for (const u of updates) params.push(u.id, u.expectedVersion, u.nextCheckAt, now);
+    const written: { id: string }[] = await this.connection.execute(
+      `UPDATE service_instances AS si SET
+         next_check_at = ${cast(3, 'bigint')},
+         updated_at = ${cast(4, 'bigint')},
+         version = si.version + 1,
+         lease_owner = NULL,
+         lease_expires_at = NULL
+       FROM (VALUES ${updates.map(() => '(?,?,?,?)').join(',')}) AS v
+       WHERE si.id = v.column1 AND si.version = ${cast(2, 'int')} AND si.lease_owner = ?
+       RETURNING id`,
+      [...params, owner],
+      'all',
+      trx,
+    );
+    return written.map((r) => r.id);
+  }
+
+  private async writeFull(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
+    if (updates.length === 0) return [];
+    const cast = this.cast.bind(this);
     const row = '(' + new Array(13).fill('?').join(',') + ')';
     const params: unknown[] = [];
     for (const u of updates) {
@@ -132,10 +192,7 @@ export class InstanceStore {
       'all',
       trx,
     );
-    const ids = new Set(written.map((r) => r.id));
-    const skipped = updates.filter((u) => !ids.has(u.id)).map((u) => u.id);
-    if (skipped.length) await this.release(owner, skipped, now, trx);
-    return ids;
+    return written.map((r) => r.id);
   }
 
   /** Appends engine events in one statement (same transaction as the outcomes they describe). */
@@ -214,6 +271,44 @@ export class InstanceStore {
       engineState: parse(r.engine_state) ?? {},
     };
   }
+}
+
+/** True when a tick changed nothing but when the instance is checked next. */
+function onlyScheduleChanged(before: InstanceSnapshot, u: InstanceUpdate): boolean {
+  return (
+    before.targetReleaseId === u.targetReleaseId &&
+    before.convergedReleaseId === u.convergedReleaseId &&
+    before.convergedAt === u.convergedAt &&
+    before.status === u.status &&
+    before.statusSince === u.statusSince &&
+    sameJson(before.reasons, u.reasons) &&
+    sameJson(before.targetState, u.targetState) &&
+    sameJson(before.observed ?? null, u.observed ?? null) &&
+    sameJson(before.engineState, u.engineState)
+  );
+}
+
+/** Deep equality of JSON values; a key holding `undefined` counts as absent (as in JSON.stringify). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    if (a.length !== other.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], other[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    if (x[key] === undefined) continue;
+    count++;
+    if (!Object.hasOwn(y, key) || !sameJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (y[key] !== undefined) count--;
+  return count === 0;
 }
 
 function json(value: unknown): string | null {

@@ -77,6 +77,13 @@ export async function setState(state: Omit<FakeInstanceState, 'namespace' | 'app
   await replica().flush();
 }
 
+/** Sets what runs on many instances at once (benchmarks seed large fleets this way): one broadcast. */
+export async function setStates(states: (Omit<FakeInstanceState, 'namespace' | 'appliedAt'> & { namespace?: string })[]): Promise<void> {
+  const now = Date.now();
+  putStates(states.map((s) => ({ ...s, namespace: s.namespace ?? DEFAULT_NAMESPACE, appliedAt: now })));
+  await replica().flush();
+}
+
 /** Removes one fault (by the id a fault call returned), or all of them. */
 export async function clearFaults(id?: string): Promise<void> {
   const ids = id !== undefined ? [id] : faults().map((f) => f.id);
@@ -132,6 +139,7 @@ export const control = {
   throwOn,
   injectDrift,
   setState,
+  setStates,
   clearFaults,
   reset,
   state,
