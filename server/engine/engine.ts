@@ -9,6 +9,7 @@ import type { RemovedInstance } from '../services/delete-objects.js';
 import type { Logger } from '../logger.js';
 import type { PluginHost } from '../plugin-host/index.js';
 import { ApprovalRow } from '../store/entities/index.js';
+import { transact } from '../store/transact.js';
 import type { DatabaseKind } from '../store/orm.js';
 import { ConfigCache } from './config-cache.js';
 import { DEFAULT_SETTINGS, type EngineSettings, type InstanceContext } from './draft.js';
@@ -313,7 +314,7 @@ export class Engine {
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
     let written = new Set<string>();
     let eventIds: number[] = [];
-    await this.opts.orm.em.fork().transactional(async (em) => {
+    await transact(this.opts.orm.em.fork(), async (em) => {
       const trx = em.getTransactionContext();
       written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx, new Map(contexts.map((c) => [c.instance.id, c.instance])));
       for (const o of outcomes) {

@@ -1,4 +1,5 @@
-import type { EntityManager } from '@mikro-orm/core';
+import { OptimisticLockError, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { transact } from '../store/transact.js';
 import { parseConfig } from '../compiler/index.js';
 import type { ApplicationDoc, ConfigBundle, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
 import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
@@ -43,7 +44,7 @@ export async function applyConfig(
     return failed([userError('FORBIDDEN', `role ${viewer.role} cannot change config; an admin token is needed`, ['documents'])]);
   }
   try {
-    return await rootEm.transactional(async (em) => {
+    return await transact(rootEm, async (em) => {
       const stored = await loadStoredConfig(em);
       const bundle = parseAgainst(text, stored);
       const scopeErrors = checkScope(viewer, bundle);
@@ -91,6 +92,9 @@ export async function applyConfig(
     });
   } catch (err) {
     if (err instanceof UserErrors) return failed(err.errors);
+    if (err instanceof OptimisticLockError || err instanceof UniqueConstraintViolationException) {
+      return failed([userError('STALE', 'the config was changed by someone else at the same moment; apply again', ['documents'])]);
+    }
     throw err;
   }
 }

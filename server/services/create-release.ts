@@ -1,4 +1,5 @@
-import type { EntityManager } from '@mikro-orm/core';
+import { OptimisticLockError, type EntityManager } from '@mikro-orm/core';
+import { transact } from '../store/transact.js';
 import { actorName, canSeeApplication, hasRight, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
@@ -31,7 +32,7 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
   }
   try {
     const events: EventRow[] = [];
-    const release = await rootEm.transactional(async (em) => {
+    const release = await transact(rootEm, async (em) => {
       const app = await em.findOne(ApplicationRow, { name: input.application });
       if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${input.application}"`, ['application'])]);
       const service = await em.findOne(ServiceRow, { applicationId: app.id, name: input.service });
@@ -71,6 +72,9 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
     return { release, events, userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { userErrors: err.errors };
+    if (err instanceof OptimisticLockError) {
+      return { userErrors: [userError('STALE', `another release of ${input.service} was created at the same moment; create yours again`, ['service'])] };
+    }
     throw err;
   }
 }

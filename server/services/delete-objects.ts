@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { transact } from '../store/transact.js';
 import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
@@ -20,7 +21,7 @@ export interface RemovedInstance {
 /** Runs a delete in a transaction, turning UserErrors into the payload's userErrors. */
 async function guarded(em: EntityManager, work: (em: EntityManager) => Promise<string>): Promise<DeleteOutcome> {
   try {
-    return { deletedId: await em.transactional(work), userErrors: [] };
+    return { deletedId: await transact(em, work), userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { userErrors: err.errors };
     throw err;

@@ -3,6 +3,7 @@ import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-
 import { canSeeApplication, hasRight, type Viewer } from '../auth/viewer.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { ApplicationRow, ReleaseChannelRow, ServiceRow, type EventRow } from '../store/entities/index.js';
+import { transact } from '../store/transact.js';
 
 /** What a user action (approve, pause, rollback...) hands back: its result and the events it wrote. */
 export type ActionOutcome<T> = { value: T; events: EventRow[]; userErrors: [] } | { value?: undefined; events: []; userErrors: UserErrorData[] };
@@ -16,7 +17,7 @@ export type ActionOutcome<T> = { value: T; events: EventRow[]; userErrors: [] } 
 export async function userAction<T>(rootEm: EntityManager, work: (em: EntityManager) => Promise<{ value: T; events: EventRow[] }>): Promise<ActionOutcome<T>> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const { value, events } = await rootEm.transactional(work);
+      const { value, events } = await transact(rootEm, work);
       return { value, events, userErrors: [] };
     } catch (err) {
       if (err instanceof UserErrors) return { events: [], userErrors: err.errors };

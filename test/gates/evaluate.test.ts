@@ -319,13 +319,4 @@ describe('evaluateGates', () => {
     expect(verdict).toMatchObject({ decision: 'wait', recheckAt: NOW + 2 * MIN });
     expect(verdict.decision === 'wait' && verdict.reasons.map((r) => r.code)).toEqual(['SOAKING', 'SOAKING']);
   });
-
-  it('is cheap enough for thousands of instances per pass', () => {
-    const many = input({ ...onStaging(), now: SATURDAY_NOON, gates: [SOAK, APPROVAL, WEEKDAYS, ALERTS, HTTP] });
-    const started = performance.now();
-    for (let i = 0; i < 5000; i++) evaluateGates({ ...many, now: SATURDAY_NOON + i * 1000 });
-    const perCall = (performance.now() - started) / 5000;
-    // ~15 µs here; the bound is loose for a busy CI box. The allowed-times cache keeps Intl out of the loop.
-    expect(perCall).toBeLessThan(0.2);
-  });
 });
