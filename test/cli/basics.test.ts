@@ -61,38 +61,48 @@ describe('driftless CLI against a real server', () => {
   });
 
   it('status, plugins and events answer in tables and as JSON', async () => {
-    const table = await runCli(['status', 'shop'], { url: server.url });
+    const [table, json, plugins, events] = await Promise.all([
+      runCli(['status', 'shop'], { url: server.url }),
+      runCli(['status', 'shop', '--output', 'json'], { url: server.url }),
+      runCli(['-o', 'json', 'plugins'], { url: server.url }),
+      runCli(['events', 'shop', '--limit', '5', '-o', 'json'], { url: server.url }),
+    ]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/CHANNEL\s+SERVICE\s+STATUS\s+RELEASE\s+WHY/);
     expect(table.stdout).toMatch(/staging\s+web\s+PENDING/);
-
-    const json = await runCli(['status', 'shop', '--output', 'json'], { url: server.url });
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout).releaseChannels.map((c: any) => c.name)).toEqual(['staging', 'production']);
-
-    const plugins = await runCli(['-o', 'json', 'plugins'], { url: server.url });
     expect(plugins.code, plugins.stderr).toBe(0);
     expect(JSON.parse(plugins.stdout).find((p: any) => p.name === 'fake').status).toBe('LOADED');
-
-    const events = await runCli(['events', 'shop', '--limit', '5', '-o', 'json'], { url: server.url });
     expect(events.code, events.stderr).toBe(0);
     expect(JSON.parse(events.stdout).map((e: any) => e.type)).toContain('SERVICE_CREATED');
   });
 
   it('bad input: unknown application, bad --param, unknown option, each one clear line with exit 2', async () => {
-    expectCleanFailure(await runCli(['status', 'nope'], { url: server.url }), 2, /^error: unknown application "nope"\nhint: /);
-    expectCleanFailure(await runCli(['release', 'nope/web', '--param', 'version=v1'], { url: server.url }), 2, /^error: cannot release nope\/web: unknown application "nope"/);
-    expectCleanFailure(await runCli(['release', 'shop/web', '--param', 'version'], { url: server.url }), 2, /^error: bad --param "version": expected name=value\nhint: e\.g\. --param version=v2/);
-    const unknown = await runCli(['status', '--colour'], { url: server.url });
+    // Independent processes: run side by side.
+    const [status, release, param, unknown] = await Promise.all([
+      runCli(['status', 'nope'], { url: server.url }),
+      runCli(['release', 'nope/web', '--param', 'version=v1'], { url: server.url }),
+      runCli(['release', 'shop/web', '--param', 'version'], { url: server.url }),
+      runCli(['status', '--colour'], { url: server.url }),
+    ]);
+    expectCleanFailure(status, 2, /^error: unknown application "nope"\nhint: /);
+    expectCleanFailure(release, 2, /^error: cannot release nope\/web: unknown application "nope"/);
+    expectCleanFailure(param, 2, /^error: bad --param "version": expected name=value\nhint: e\.g\. --param version=v2/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--colour'/);
   });
 
   it('an unreachable server, a bad token and no token exit 3 with a hint', async () => {
     const port = await closedPort();
-    expectCleanFailure(await runCli(['status'], { url: `http://127.0.0.1:${port}` }), 3, new RegExp(`^error: cannot reach the Driftless server at http://127\\.0\\.0\\.1:${port}: connection refused\\nhint: Is it running\\? Start it with \`driftless server\``));
-    expectCleanFailure(await runCli(['status'], { url: server.url, token: 'dl_wrong' }), 3, /^error: the server refused the token: invalid token\nhint: Check DRIFTLESS_TOKEN/);
-    expectCleanFailure(await runCli(['status'], { url: server.url, token: null }), 3, /^error: no API token given\nhint: pass --token/);
+    const [unreachable, badToken, noToken] = await Promise.all([
+      runCli(['status'], { url: `http://127.0.0.1:${port}` }),
+      runCli(['status'], { url: server.url, token: 'dl_wrong' }),
+      runCli(['status'], { url: server.url, token: null }),
+    ]);
+    expectCleanFailure(unreachable, 3, new RegExp(`^error: cannot reach the Driftless server at http://127\\.0\\.0\\.1:${port}: connection refused\\nhint: Is it running\\? Start it with \`driftless server\``));
+    expectCleanFailure(badToken, 3, /^error: the server refused the token: invalid token\nhint: Check DRIFTLESS_TOKEN/);
+    expectCleanFailure(noToken, 3, /^error: no API token given\nhint: pass --token/);
   });
 
   it('token create shows the secret once; list never does; a revoked token stops working', async () => {
@@ -102,17 +112,17 @@ describe('driftless CLI against a real server', () => {
     expect(secret).toMatch(/^dl_/);
     expect(applications).toEqual(['shop']);
 
-    const viewer = await runCli(['whoami'], { url: server.url, token: secret });
+    const [viewer, list] = await Promise.all([runCli(['whoami'], { url: server.url, token: secret }), runCli(['token', 'list'], { url: server.url })]);
     expect(viewer.stdout).toMatch(/^ci \(deployer, applications shop\)/);
-    const list = await runCli(['token', 'list'], { url: server.url });
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/ci\s+deployer\s+shop/);
     expect(list.stdout).not.toContain(secret);
 
     const revoked = await runCli(['token', 'revoke', 'ci'], { url: server.url });
     expect(revoked.code, revoked.stderr).toBe(0);
-    expectCleanFailure(await runCli(['status'], { url: server.url, token: secret }), 3, /^error: the server refused the token: token "ci" was revoked/);
-    expectCleanFailure(await runCli(['token', 'create', 'x', '--role', 'boss'], { url: server.url }), 2, /^error: unknown role "boss"/);
+    const [afterRevoke, badRole] = await Promise.all([runCli(['status'], { url: server.url, token: secret }), runCli(['token', 'create', 'x', '--role', 'boss'], { url: server.url })]);
+    expectCleanFailure(afterRevoke, 3, /^error: the server refused the token: token "ci" was revoked/);
+    expectCleanFailure(badRole, 2, /^error: unknown role "boss"/);
   });
 
   it('login checks and saves URL and token (mode 0600) for later commands, without printing the token', async () => {

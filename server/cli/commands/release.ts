@@ -5,7 +5,7 @@ import { apiFor, collect, formatOf, parseParams, parseTarget } from '../args.js'
 import { CliError, EXIT } from '../errors.js';
 import { elapsed, parseDuration, printJson } from '../output.js';
 import { isLiveTerminal, progressView, why } from '../progress-view.js';
-import { verdictOf, watchRelease, type WatchedRelease } from '../watch.js';
+import { verdictOf, watchRelease, type InstanceState, type WatchedRelease } from '../watch.js';
 
 const CREATE = `mutation Release($a: String!, $s: String!, $p: JSONObject!) {
   createRelease(input: { application: $a, service: $s, params: $p }) {
@@ -50,7 +50,10 @@ export function registerRelease(program: Command): void {
           return;
         }
         if (outcome === 'failed') {
-          const bad = instances.find((i) => ['failed', 'superseded'].includes(verdictOf(i, release)))!;
+          // Name the root cause: the channel where it failed, not a downstream one that refuses it.
+          const rank = (status: string) => ['ROLLED_BACK', 'FAILED', 'ROLLING_BACK'].indexOf(status) + 1 || 9;
+          const rollingBack = (i: InstanceState) => i.status === 'ROLLING_BACK' && Date.parse(i.statusSince) >= Date.parse(release.createdAt);
+          const bad = instances.filter((i) => ['failed', 'superseded'].includes(verdictOf(i, release)) || rollingBack(i)).sort((a, b) => rank(a.status) - rank(b.status))[0]!;
           const superseded = verdictOf(bad, release) === 'superseded';
           throw new CliError(
             superseded ? `${release.label} was superseded in ${bad.channel.name} by ${bad.desiredRelease?.label}` : `${release.label} failed in ${bad.channel.name}: ${bad.status}${why(bad) ? ` - ${why(bad)}` : ''}`,
