@@ -62,4 +62,25 @@ describe('driftless release --wait (not a TTY: one line per change)', () => {
     const json = await runCli(['status', 'shop', '-o', 'json'], { url: server.url });
     expect(JSON.parse(json.stdout).releaseChannels[1].instances[0].convergedRelease.label).toBe('v2');
   });
+
+  it('events --follow prints the history and then new events live, one JSON object per line, until Ctrl-C', async () => {
+    await using server = await startTestServer({ engine: FAST });
+    expect((await server.data(APPLY_CONFIG, { documents: fakeConfig() })).applyConfig.userErrors).toEqual([]);
+    const follow = startCli(['events', 'shop', '--follow', '--limit', '3', '-o', 'json'], { url: server.url });
+    await follow.waitForOutput(/"SERVICE_CREATED"/);
+    // The socket gives no acknowledgement: release until a live event shows up.
+    for (const version of ['v1', 'v2', 'v3']) {
+      const released = await runCli(['release', 'shop/web', '-p', `version=${version}`, '--wait', '--timeout', '30s'], { url: server.url });
+      expect(released.code, released.stderr).toBe(0);
+      if (/"INSTANCE_CONVERGED"/.test(follow.stdout())) break;
+      await follow.waitForOutput(/"INSTANCE_CONVERGED"/, 3_000).catch(() => undefined);
+      if (/"INSTANCE_CONVERGED"/.test(follow.stdout())) break;
+    }
+    follow.kill('SIGINT');
+    const { code, stdout } = await follow.done;
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events.some((e) => e.type === 'INSTANCE_CONVERGED' && /v\d converged in (staging|production)/.test(e.message))).toBe(true);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
 });
