@@ -1,0 +1,243 @@
+/**
+ * The process under test: one Driftless server (started and stopped on request), the fake
+ * runtime's main replica, and the in-process baselines that must run next to the same data.
+ * Steered by bench/run.ts over IPC (bench/lib/rpc.ts).
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execute, parse } from 'graphql';
+import { pino } from 'pino';
+import { control } from '@driftless/runtime-fake';
+import { startDriftless, type Driftless } from '../server/app.js';
+import { configFromEnv, type ServerConfig } from '../server/config.js';
+import { authenticate } from '../server/auth/authenticate.js';
+import { createLoaders } from '../schema/loaders.js';
+import { driftlessSchema } from '../schema/build-schema.js';
+import type { GraphQLContext, ServerHooks } from '../schema/context.js';
+import { createTickPool } from '../worker/pool.js';
+import { createPostgresDatabase } from '../test/helpers/databases.js';
+import { ADMIN_TOKEN, cloneTemplate, seedTemplate, TEMPLATE_APP, type Shape } from './lib/seed.js';
+import { runFloor } from './lib/floor.js';
+
+const now = () => performance.timeOrigin + performance.now();
+
+let database: 'sqlite' | 'postgresql' = 'sqlite';
+let dataDir = '';
+let pgDb: { url: string; drop: () => Promise<void> } | undefined;
+let server: Driftless | undefined;
+/** When the engine published INSTANCE_CHANGED, per instance id (latest). */
+const published = new Map<string, number>();
+
+function config(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } = {}): ServerConfig {
+  const defaults = configFromEnv({});
+  return { ...defaults, port: 0, dataDir, adminToken: ADMIN_TOKEN, databaseUrl: pgDb?.url, logLevel: 'silent', engine: { ...defaults.engine, ...engine } };
+}
+
+async function start(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } = {}): Promise<{ url: string; port: number }> {
+  if (server) throw new Error('server already running');
+  server = await startDriftless(config(engine), { logger: pino({ level: process.env.DRIFTLESS_BENCH_LOG ?? 'silent' }) });
+  const live = server.live;
+  const publish = live.publish.bind(live) as (...args: unknown[]) => void;
+  (live as { publish: unknown }).publish = (topic: string, payload: { instanceId?: string }) => {
+    if (topic === 'INSTANCE_CHANGED' && payload.instanceId) published.set(payload.instanceId, now());
+    publish(topic, payload);
+  };
+  return { url: server.url, port: server.port };
+}
+
+async function stop(): Promise<void> {
+  await server?.close();
+  server = undefined;
+}
+
+function connection() {
+  if (!server) throw new Error('no server');
+  return server.store.orm.em.getConnection() as unknown as { execute: (sql: string, params?: unknown[], method?: string) => Promise<any> };
+}
+
+async function sql(query: string, params: unknown[] = []): Promise<any[]> {
+  return connection().execute(query, params, 'all');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
+  async init(kind: 'sqlite' | 'postgresql') {
+    database = kind;
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'driftless-bench-'));
+    if (kind === 'postgresql') pgDb = await createPostgresDatabase();
+    return { dataDir, url: pgDb?.url };
+  },
+
+  /** Template through the API, copies through SQL, the fake primed for converged instances. */
+  async seed(shape: Shape) {
+    const t0 = Date.now();
+    await start({ enabled: false });
+    await seedTemplate(server!.url, shape);
+    const states = await cloneTemplate(server!.store.orm, database, shape);
+    await stop();
+    if (states.length) await control.setStates(states);
+    const ms = Date.now() - t0;
+    return { instances: shape.applications * shape.channels * shape.services, ms };
+  },
+
+  start,
+  stop,
+
+  async stats() {
+    const engine = server?.engine;
+    return { t: (globalThis as any).__t, ...(engine?.stats ?? { claimed: 0, ticks: 0, batches: 0 }), at: now(), memory: process.memoryUsage() };
+  },
+
+  /**
+   * Ticks per second over a window, after a warm-up: at least warmMs, and until every instance
+   * was ticked once (new worker threads start, load the plugin and join the fake's replicas).
+   */
+  async measureTicks(warmMs: number, windowMs: number, instances: number) {
+    const engine = server!.engine!;
+    const warmEnd = Date.now() + warmMs;
+    const giveUp = Date.now() + 60_000;
+    while ((Date.now() < warmEnd || engine.stats.claimed < instances * 1.2) && Date.now() < giveUp) await sleep(100);
+    const a = { ...engine.stats, at: now() };
+    await sleep(windowMs);
+    const b = { ...engine.stats, at: now() };
+    const seconds = (b.at - a.at) / 1000;
+    return { ticksPerSec: (b.ticks - a.ticks) / seconds, claimedPerSec: (b.claimed - a.claimed) / seconds, batches: b.batches - a.batches, seconds };
+  },
+
+  async floor(windowMs: number) {
+    if (server) throw new Error('stop the server before the floor loop');
+    return runFloor({ kind: database, dataDir, pgUrl: pgDb?.url, windowMs });
+  },
+
+  async statusCounts() {
+    const rows = await sql('SELECT status, COUNT(*) AS n FROM service_instances GROUP BY status');
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  },
+
+  async setLatency(ms: number | undefined) {
+    await control.setLatency(ms);
+  },
+
+  /** Makes every instance outside the template application due now; resolves when all are CONVERGED. */
+  async convergeAll(timeoutMs: number) {
+    const t0 = now();
+    await connection().execute('UPDATE service_instances SET next_check_at = ? WHERE application_id <> (SELECT id FROM applications WHERE name = ?)', [Date.now(), TEMPLATE_APP], 'run');
+    server!.engine!.wake();
+    const ticks0 = server!.engine!.stats.ticks;
+    for (;;) {
+      const [row] = await sql(`SELECT COUNT(*) AS n FROM service_instances WHERE status <> 'CONVERGED'`);
+      if (Number(row.n) === 0) break;
+      if (now() - t0 > timeoutMs) throw new Error(`${row.n} instances not converged after ${timeoutMs} ms`);
+      await sleep(20);
+    }
+    return { ms: now() - t0, ticks: server!.engine!.stats.ticks - ticks0 };
+  },
+
+  /** Waits for the first apply of `version` (a release row id); returns its timestamp. */
+  async firstApply(version: string, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const call = control.applyCalls().find((c) => c.version === version);
+      if (call) return call.at;
+      if (Date.now() > deadline) throw new Error(`no apply of ${version} within ${timeoutMs} ms`);
+      await sleep(2);
+    }
+  },
+
+  /** Floor of reaction: a single tick straight into a (warm) worker pool until its apply call. */
+  async reactionFloor(n: number) {
+    const pool = createTickPool({ maxThreads: 1, minThreads: 1 });
+    const plugins = server!.plugins.modulePaths();
+    const out: number[] = [];
+    try {
+      for (let i = -3; i < n; i++) {
+        const version = `floor-${Date.now()}-${i}`;
+        const t0 = Date.now();
+        await pool.run([{ instanceId: `floor-${i}`, identity: { instanceId: `floor-${i}`, application: 'floor', channel: 'c0', service: 's', runtime: 'fake' }, plugin: 'fake', runtimeConfig: { namespace: 'floor' }, target: { releaseId: version, version, params: {}, spec: { replicas: 1 }, env: {}, digest: version }, mode: 'converge', timeouts: { fetchMs: 10_000, applyMs: 60_000 } }], plugins);
+        const at = await methods.firstApply!(version, 5_000);
+        if (i >= 0) out.push((at as number) - t0);
+        await sleep(20);
+      }
+    } finally {
+      await pool.close();
+    }
+    return out;
+  },
+
+  publishedAt(instanceId: string) {
+    return Promise.resolve(published.get(instanceId) ?? null);
+  },
+
+  async instanceId(app: string, channel: string, service: string) {
+    const [row] = await sql(
+      `SELECT si.id FROM service_instances si JOIN applications a ON a.id = si.application_id JOIN release_channels c ON c.id = si.channel_id JOIN services s ON s.id = si.service_id WHERE a.name = ? AND c.name = ? AND s.name = ?`,
+      [app, channel, service],
+    );
+    return row?.id ?? null;
+  },
+
+  /** The dashboard query through graphql-js `execute` in this process, `concurrency` at a time. */
+  async executeLoop(query: string, variables: Record<string, unknown>, windowMs: number, concurrency: number) {
+    const schema = await driftlessSchema();
+    const document = parse(query);
+    const orm = server!.store.orm;
+    const auth = await authenticate(orm.em.fork(), ADMIN_TOKEN);
+    if (!auth.ok) throw new Error(auth.reason);
+    const hooks: ServerHooks = { intentChanged: () => undefined, redactRuntimeConfig: (_p, c) => c, live: server!.live, engine: server!.engine, plugins: server!.plugins };
+    const contextFor = (): GraphQLContext => {
+      const em = orm.em.fork();
+      return { em, viewer: auth.viewer, loaders: createLoaders(em), hooks };
+    };
+    let bytes = 0;
+    const once = async () => {
+      const result = await execute({ schema, document, contextValue: contextFor(), variableValues: variables });
+      if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
+      return result;
+    };
+    bytes = JSON.stringify(await once()).length;
+    const latencies: number[] = [];
+    const end = now() + windowMs;
+    const t0 = now();
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (now() < end) {
+          const s = now();
+          JSON.stringify(await once());
+          latencies.push(now() - s);
+          done++;
+        }
+      }),
+    );
+    return { perSec: done / ((now() - t0) / 1000), latencies, bytes };
+  },
+
+  async rss() {
+    return { ...process.memoryUsage(), threads: server ? 'running' : 'stopped' };
+  },
+
+  async exit() {
+    await stop().catch(() => undefined);
+    await pgDb?.drop().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    setImmediate(() => process.exit(0));
+  },
+};
+
+process.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
+  const fn = methods[m.method];
+  try {
+    if (!fn) throw new Error(`unknown method ${m.method}`);
+    const result = await fn(...m.args);
+    process.send!({ id: m.id, method: m.method, result });
+  } catch (err) {
+    process.send!({ id: m.id, method: m.method, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  }
+});
+process.on('disconnect', () => {
+  void methods.exit!();
+});

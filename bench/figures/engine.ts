@@ -1,0 +1,203 @@
+/**
+ * Engine figures: reaction latency (1), steady-state throughput (2), I/O-bound convergence (3)
+ * and memory at 100k instances (6). Each starts its own server process with a fresh database.
+ */
+import { fromGlobalId } from '../../schema/types/node.js';
+import { spawnChild, type Child } from '../lib/rpc.js';
+import { appName, CREATE_RELEASE, gql, type Shape } from '../lib/seed.js';
+import { median, percentile, round, sleep } from '../lib/stats.js';
+import type { Plan, Row } from '../lib/types.js';
+
+type Log = (line: string) => void;
+
+async function withChild<T>(kind: 'sqlite' | 'postgresql', fn: (child: Child) => Promise<T>): Promise<T> {
+  const child = spawnChild();
+  try {
+    await child.call('init', kind);
+    return await fn(child);
+  } finally {
+    await child.close();
+  }
+}
+
+function shape(plan: Plan, applications: number, state: Shape['state'], chain = true, spreadMs = 0): Shape {
+  return { applications, channels: plan.channels, services: plan.services, chain, state, spreadMs };
+}
+
+/** 1. createRelease response → first apply in the first channel, with the fleet in the database. */
+export async function reactionLatency(plan: Plan, log: Log): Promise<Row> {
+  return withChild('sqlite', async (child) => {
+    const seeded = await child.call('seed', shape(plan, plan.smallApps, 'converged', true, 30_000));
+    log(`  seeded ${seeded.instances} converged instances in ${seeded.ms} ms`);
+    const { url } = await child.call('start', {});
+    await sleep(plan.warmMs);
+    const latencies: number[] = [];
+    const mutation: number[] = [];
+    const floorAll: number[] = [];
+    const perRun = Math.ceil(plan.releases / plan.runs);
+    const runs: unknown[] = [];
+    for (let run = 0; run < plan.runs; run++) {
+      const these: number[] = [];
+      for (let i = 0; i < perRun; i++) {
+        const n = run * perRun + i;
+        const app = appName(n % plan.smallApps);
+        const service = `s${String(Math.floor(n / plan.smallApps) % plan.services).padStart(2, '0')}`;
+        const sent = Date.now();
+        const res = await gql(url, CREATE_RELEASE, { a: app, s: service, p: { version: `r${n}` } });
+        const answered = Date.now();
+        if (res.createRelease.userErrors.length) throw new Error(JSON.stringify(res.createRelease.userErrors));
+        const releaseId = fromGlobalId(res.createRelease.release.id)!.id;
+        const appliedAt: number = await child.call('firstApply', releaseId, 10_000);
+        these.push(appliedAt - answered);
+        mutation.push(answered - sent);
+        await sleep(30);
+      }
+      // The baseline, side by side: one tick straight into a warm worker pool until its apply.
+      const floor: number[] = await child.call('reactionFloor', Math.max(5, Math.round(perRun / 4)));
+      floorAll.push(...floor);
+      latencies.push(...these);
+      runs.push({ p50: percentile(these, 50), p99: percentile(these, 99), floorP50: percentile(floor, 50), n: these.length });
+      log(`  run ${run + 1}: reaction p50 ${percentile(these, 50)} ms, p99 ${percentile(these, 99)} ms; floor p50 ${percentile(floor, 50)} ms`);
+    }
+    await child.call('stop');
+    const p99 = percentile(latencies, 99);
+    const floorP99 = percentile(floorAll, 99);
+    return {
+      figure: '1. Reaction latency',
+      measure: `createRelease answered → first apply in c0, ${seeded.instances.toLocaleString('en')} instances, ${latencies.length} releases`,
+      unit: 'ms',
+      value: p99,
+      detail: `p50 ${percentile(latencies, 50)} · p99 ${p99} · max ${Math.max(...latencies)} (createRelease itself p50 ${percentile(mutation, 50)})`,
+      baseline: { name: 'one tick straight into a warm pool', value: floorP99, detail: `p50 ${percentile(floorAll, 50)} · p99 ${floorP99}` },
+      ratio: round(p99 / Math.max(1, floorP99), 1),
+      ratioMeaning: 'p99 / floor p99',
+      target: 'p99 ≤ 100 ms',
+      met: p99 <= 100,
+      runs,
+    };
+  });
+}
+
+/** 2. Ticks per second with every instance due all the time, against the one-thread floor. */
+export async function steadyThroughput(plan: Plan, kind: 'sqlite' | 'postgresql', apps: number, log: Log): Promise<Row> {
+  return withChild(kind, async (child) => {
+    const seeded = await child.call('seed', shape(plan, apps, 'converged', true, 0));
+    log(`  ${kind}: seeded ${seeded.instances} converged instances in ${seeded.ms} ms`);
+    const engine: number[] = [];
+    const floor: number[] = [];
+    const runs: unknown[] = [];
+    for (let run = 0; run < plan.runs; run++) {
+      await child.call('start', { steadyIntervalMs: 1 });
+      const e = await child.call('measureTicks', plan.warmMs, plan.windowMs, seeded.instances);
+      const counts = await child.call('statusCounts');
+      await child.call('stop');
+      const f = await child.call('floor', plan.windowMs);
+      engine.push(e.ticksPerSec);
+      floor.push(f.ticksPerSec);
+      runs.push({ engine: round(e.ticksPerSec, 0), floor: round(f.ticksPerSec, 0), batches: e.batches, statuses: counts });
+      log(`  run ${run + 1}: engine ${Math.round(e.ticksPerSec)} ticks/s, floor ${Math.round(f.ticksPerSec)} ticks/s  ${JSON.stringify(counts)}`);
+    }
+    const value = round(median(engine), 0);
+    const base = round(median(floor), 0);
+    const ratio = round(base / value, 2);
+    const small = seeded.instances <= 10_000;
+    return {
+      figure: '2. Steady-state throughput',
+      measure: `${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${seeded.instances.toLocaleString('en')} instances`,
+      unit: 'ticks/s',
+      value,
+      baseline: { name: 'plain one-thread loop, raw SQL batches', value: base },
+      ratio,
+      ratioMeaning: 'floor / engine',
+      target: kind === 'sqlite' && small ? '≥ 5,000/s and floor/engine ≤ 3' : 'floor/engine ≤ 3',
+      met: ratio <= 3 && (kind !== 'sqlite' || !small || value >= 5000),
+      runs,
+    };
+  });
+}
+
+/** 3. 50 ms per plugin call: time until every instance converged, against Little's law. */
+export async function ioBoundConvergence(plan: Plan, log: Log): Promise<Row> {
+  const times: number[] = [];
+  const runs: unknown[] = [];
+  // Engine defaults: 4 batches in flight × 500 instances each.
+  const concurrency = 4 * 500;
+  const latency = 0.05;
+  const measured = plan.smallApps * plan.channels * plan.services;
+  // Per instance: tick 1 = fetch + apply (2 calls), tick 2 = fetch (1 call) after a 200 ms backoff.
+  const bound = Math.max((measured * 3 * latency) / concurrency, 2 * latency + 0.2 + latency);
+  for (let run = 0; run < plan.runs; run++) {
+    // A fresh database each run. One extra application warms the server up (threads, plugin
+    // load) and converges first; the others are made due at once by convergeAll.
+    await withChild('sqlite', async (child) => {
+      const seeded = await child.call('seed', { ...shape(plan, plan.smallApps + 1, 'fresh', false), holdCopies: true });
+      await child.call('setLatency', 50);
+      await child.call('start', {});
+      await sleep(Math.max(plan.warmMs, 1500));
+      const r = await child.call('convergeAll', 120_000);
+      await child.call('stop');
+      times.push(r.ms / 1000);
+      runs.push({ seconds: round(r.ms / 1000, 2), ticks: r.ticks });
+      log(`  run ${run + 1}: ${measured} of ${seeded.instances} instances converged after ${round(r.ms / 1000, 2)} s (${r.ticks} ticks); bound ${round(bound, 2)} s`);
+    });
+  }
+  const value = round(median(times), 2);
+  return {
+    figure: '3. I/O-bound convergence',
+    measure: `${measured.toLocaleString('en')} fresh instances, 50 ms per plugin call, C = ${concurrency} ticks in flight`,
+    unit: 's',
+    value,
+    baseline: { name: "Little's law bound N·3·50 ms / C", value: round(bound, 2) },
+    ratio: round(value / bound, 2),
+    ratioMeaning: 'time / bound',
+    target: '≤ 1.5× bound',
+    met: value / bound <= 1.5,
+    runs,
+  };
+}
+
+/** 6. RSS of the server process with 100k instances, idle (default 30 s steady interval). */
+export async function memory(plan: Plan, log: Log): Promise<Row> {
+  const apps = plan.largeApps || plan.smallApps;
+  const sample = async (child: Child, ms: number) => {
+    const rss: number[] = [];
+    const heap: number[] = [];
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const s = await child.call('rss');
+      rss.push(s.rss / 2 ** 20);
+      heap.push(s.heapUsed / 2 ** 20);
+      await sleep(500);
+    }
+    return { rssMax: Math.max(...rss), rssMedian: median(rss), heapMax: Math.max(...heap) };
+  };
+  const empty = await withChild('sqlite', async (child) => {
+    await child.call('start', {});
+    await sleep(plan.warmMs);
+    return sample(child, plan.windowMs);
+  });
+  log(`  empty server: RSS max ${round(empty.rssMax)} MiB`);
+  return withChild('sqlite', async (child) => {
+    const seeded = await child.call('seed', shape(plan, apps, 'converged', true, 30_000));
+    const beforeStart = (await child.call('rss')).rss / 2 ** 20;
+    log(`  seeded ${seeded.instances} in ${seeded.ms} ms; RSS before the server starts (fake runtime state only) ${round(beforeStart)} MiB`);
+    await child.call('start', {});
+    await sleep(plan.warmMs);
+    const loaded = await sample(child, Math.max(plan.windowMs * 2, 2000));
+    await child.call('stop');
+    log(`  loaded: RSS max ${round(loaded.rssMax)} MiB, median ${round(loaded.rssMedian)} MiB, heap max ${round(loaded.heapMax)} MiB`);
+    return {
+      figure: '6. Memory',
+      measure: `RSS, ${seeded.instances.toLocaleString('en')} instances loaded, engine idle-steady (30 s interval)`,
+      unit: 'MiB',
+      value: round(loaded.rssMax, 0),
+      detail: `median ${round(loaded.rssMedian, 0)}, heap max ${round(loaded.heapMax, 0)}; fake runtime state alone ${round(beforeStart, 0)}`,
+      baseline: { name: 'same server, empty database', value: round(empty.rssMax, 0) },
+      ratio: round(loaded.rssMax / empty.rssMax, 2),
+      ratioMeaning: 'loaded / empty',
+      target: '≤ 1024 MiB',
+      met: loaded.rssMax <= 1024,
+      runs: [{ empty, loaded, beforeStart }],
+    };
+  });
+}
