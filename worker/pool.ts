@@ -6,7 +6,8 @@
  * the plugin that caused it; see batch-guard.ts.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { BatchGuard } from './batch-guard.js';
 import type { TickInput, TickResult } from './types.js';
@@ -47,7 +48,10 @@ export interface TickPool {
 function workerEntry(): { filename: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const execArgv = fromSource ? [...process.execArgv, '--import', 'tsx', '--conditions=source'] : [...process.execArgv];
+  // tsx by absolute URL: a bare `--import tsx` resolves against the current directory, which fails
+  // when the server runs from source with another working directory.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const execArgv = fromSource ? [...process.execArgv, '--import', tsx, '--conditions=source'] : [...process.execArgv];
   return { filename: fileURLToPath(url), execArgv };
 }
 

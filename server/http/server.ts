@@ -69,6 +69,9 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
     includeStacktraceInErrorResponses: config.development,
     formatError: formatGraphQLError(logger, config.development),
     introspection: true,
+    // The server's own SIGINT/SIGTERM handling stops everything in order (HTTP, engine, pool,
+    // database); Apollo stopping itself on the same signal raced it and hung the shutdown.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
