@@ -51,16 +51,30 @@ export function useFresh<T>(ctx: GraphQLContext, fresh: Fresh<T>): T {
 
 const present = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
+/**
+ * One read per change, shared by every subscriber of it: the PubSub hands all of them the same
+ * payload object, so a thousand dashboards watching one application cost one query per change, not
+ * a thousand. Sharing the unit of work is safe: payloads are read-only snapshots, and scope was
+ * checked when each client subscribed.
+ */
+const sharedInstanceReads = new WeakMap<InstanceChange, Promise<Fresh<ServiceInstanceRow> | null>>();
+
+function readInstanceOnce(ctx: GraphQLContext, change: InstanceChange): Promise<Fresh<ServiceInstanceRow> | null> {
+  let read = sharedInstanceReads.get(change);
+  if (!read) {
+    const unit = freshUnitOfWork(ctx);
+    read = unit.em.findOne(ServiceInstanceRow, { id: change.instanceId }).then((row) => (row ? { row, ...unit } : null)); // null: deleted meanwhile
+    sharedInstanceReads.set(change, read);
+  }
+  return read;
+}
+
 export async function instanceChanges(ctx: GraphQLContext, application: string): Promise<AsyncIterable<Fresh<ServiceInstanceRow>>> {
   const app = await subscribableApplication(ctx, application);
   return pipe(
     ctx.hooks.live.subscribe('INSTANCE_CHANGED'),
     filter((change: InstanceChange) => change.applicationId === app.id),
-    map(async (change: InstanceChange) => {
-      const unit = freshUnitOfWork(ctx);
-      const row = await unit.em.findOne(ServiceInstanceRow, { id: change.instanceId });
-      return row ? { row, ...unit } : null; // deleted meanwhile: nothing to show
-    }),
+    map((change: InstanceChange) => readInstanceOnce(ctx, change)),
     filter(present),
   );
 }

@@ -60,7 +60,9 @@ export class MutationResolver {
     const outcome = await createRelease(ctx.em, ctx.viewer, input);
     if (outcome.release) {
       publishEvents(ctx.hooks.live, outcome.events);
-      ctx.hooks.intentChanged([outcome.release.applicationId]);
+      // The release's instances are already due first (URGENT); nothing else changed, so the
+      // engine only needs a nudge, not a wake-up of the whole application.
+      ctx.hooks.engine?.wake();
     }
     return { release: outcome.release ? toRelease(outcome.release) : null, userErrors: toUserErrors(outcome.userErrors) };
   }

@@ -11,9 +11,16 @@ export async function setDesiredState(em: EntityManager, instanceId: string, rel
   await execute(
     em,
     'UPDATE service_instances SET desired_release_id = ?, desired_state = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id = ?',
-    [releaseId, JSON.stringify(state), now, now, instanceId],
+    [releaseId, JSON.stringify(state), URGENT, now, instanceId],
   );
 }
+
+/**
+ * The schedule value of "the user just asked for this": earlier than any routine check, so the
+ * engine's next claim (ordered by next_check_at) takes these instances first, however many
+ * converged instances are due for their drift check at the same moment.
+ */
+export const URGENT = 0;
 
 export async function setInstancePaused(em: EntityManager, where: { column: 'id' | 'channel_id' | 'application_id'; value: string; serviceId?: string }, paused: boolean, now: number): Promise<void> {
   const extra = where.serviceId ? ' AND service_id = ?' : '';
@@ -34,9 +41,9 @@ export async function requestRollback(em: EntityManager, instanceIds: string[], 
 }
 
 /** Makes instances due now, e.g. after an approval. */
-export async function wakeInstances(em: EntityManager, instanceIds: string[], now: number): Promise<void> {
+export async function wakeInstances(em: EntityManager, instanceIds: string[], _now: number): Promise<void> {
   if (instanceIds.length === 0) return;
-  await execute(em, `UPDATE service_instances SET next_check_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`, [now, ...instanceIds]);
+  await execute(em, `UPDATE service_instances SET next_check_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`, [URGENT, ...instanceIds]);
 }
 
 async function execute(em: EntityManager, sql: string, params: unknown[]): Promise<void> {

@@ -11,6 +11,18 @@ afterEach(async () => {
   await control.reset();
 });
 
+/**
+ * Creates a release while the application is paused, arms a fault for it, then resumes: the engine
+ * reacts within milliseconds, so a fault armed after an unpaused createRelease could come too late.
+ */
+async function releasePaused(server: TestServer, version: string, arm: (releaseId: string) => Promise<unknown>): Promise<string> {
+  await server.data(`mutation { pauseConvergence(input: { application: "shop" }) { userErrors { message } } }`);
+  const id = await release(server, version);
+  await arm(id);
+  await server.data(`mutation { resumeConvergence(input: { application: "shop" }) { userErrors { message } } }`);
+  return id;
+}
+
 async function eventTypes(server: TestServer): Promise<string[]> {
   const data = await server.data(`{ events(application: "shop", first: 500) { nodes { type message } } }`);
   return data.events.nodes.map((e: any) => e.type).reverse();
@@ -22,8 +34,7 @@ describe.each(DATABASES)('failure and recovery on the fake runtime (%s)', (datab
     await applyAndRelease(server, fakeConfig(), 'v1');
     await waitForChannel(server, 'production', 'CONVERGED', 'v1');
 
-    const v2 = await release(server, 'v2-broken');
-    await control.failApply({ version: rowId(v2) }, { terminal: true, message: 'image not found' });
+    const v2 = await releasePaused(server, 'v2-broken', (id) => control.failApply({ version: rowId(id) }, { terminal: true, message: 'image not found' }));
     const staging = await waitForChannel(server, 'staging', 'ROLLED_BACK', 'v1');
     expect(staging.reasons[0]!.code).toBe('RELEASE_MARKED_BAD');
     expect(staging.reasons[0]!.message).toMatch(/v2-broken failed here .*image not found.*rolled back to v1/);
@@ -53,8 +64,7 @@ describe.each(DATABASES)('failure and recovery on the fake runtime (%s)', (datab
     await using server = await startTestServer({ database, engine: FAST });
     await applyAndRelease(server, fakeConfig({ progressDeadline: '1s' }), 'v1');
     await waitForChannel(server, 'staging', 'CONVERGED', 'v1');
-    const v2 = await release(server, 'v2');
-    await control.unhealthyAfterApply({ version: rowId(v2) });
+    await releasePaused(server, 'v2', (id) => control.unhealthyAfterApply({ version: rowId(id) }));
     const staging = await waitForChannel(server, 'staging', 'ROLLED_BACK', 'v1');
     expect(staging.reasons[0]!.message).toMatch(/did not converge within its progress deadline/);
   });
