@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     console.log('  First start: an admin token was created. It is shown this once; store it now:');
     console.log(`    ${driftless.generatedAdminToken}`);
     console.log('  Use it as:  Authorization: Bearer <token>');
+    console.log(`  CLI:         npx driftless login --server ${driftless.url} --token <token>`);
   }
+  const plugins = driftless.plugins.list();
+  console.log(`  Runtime plugins: ${plugins.map((p) => (p.status === 'LOADED' ? p.name : `${p.name} (refused: ${p.reason})`)).join(', ') || 'none'}`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  console.error(`driftless: could not start: ${message}`);
+  const hint = (err as { code?: string } | null)?.code === 'EADDRINUSE' ? ' (another program uses that port: set PORT to a free one, e.g. PORT=4001)' : '';
+  console.error(`driftless: could not start: ${message}${hint}`);
   process.exit(1);
 });

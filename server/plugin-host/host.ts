@@ -39,6 +39,7 @@ export interface LoadedPlugin {
 /** pino-compatible subset. */
 export interface HostLogger {
   info(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
 }
 
@@ -100,7 +101,8 @@ export class PluginHost {
     }
     for (const info of infos) {
       const fields = { plugin: info.name, package: info.packageName, dir: info.packageDir };
-      if (info.status === 'LOADED') options.logger?.info({ ...fields, version: info.version }, 'runtime plugin loaded');
+      // Loaded plugins are routine (and listed by `runtimePlugins`); refusals are warnings.
+      if (info.status === 'LOADED') options.logger?.debug?.({ ...fields, version: info.version }, 'runtime plugin loaded');
       else options.logger?.warn({ ...fields, reason: info.reason }, 'runtime plugin refused');
     }
     return new PluginHost(infos, loaded);

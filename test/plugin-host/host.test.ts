@@ -15,6 +15,7 @@ beforeAll(async () => {
     logger: {
       info: (obj, msg) => logged.push({ level: 'info', obj, ...(msg ? { msg } : {}) }),
       warn: (obj, msg) => logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
+      debug: (obj, msg) => logged.push({ level: 'debug', obj, ...(msg ? { msg } : {}) }),
     },
   });
 });
@@ -45,7 +46,7 @@ describe('plugin discovery and loading', () => {
   it('lists every candidate once and logs each outcome', () => {
     expect(host.list()).toHaveLength(6);
     expect(logged.filter((l) => l.level === 'warn')).toHaveLength(5);
-    expect(logged.find((l) => l.level === 'info')).toMatchObject({ msg: 'runtime plugin loaded', obj: { plugin: 'good' } });
+    expect(logged.find((l) => l.level === 'debug')).toMatchObject({ msg: 'runtime plugin loaded', obj: { plugin: 'good' } });
   });
 
   it('accepts a single package dir in the plugin path', async () => {
