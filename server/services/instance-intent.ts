@@ -7,6 +7,13 @@ import type { CompiledChannelState } from '../compiler/types.js';
  * harmless concurrent write into a failed mutation. Bumping `version` makes the engine's write for
  * a tick in flight skip the row instead, so the next tick starts from the new intent.
  */
+/**
+ * The schedule value of "the user just asked for this": earlier than any routine check, so the
+ * engine's next claim (ordered by next_check_at) takes these instances first, however many
+ * converged instances are due for their drift check at the same moment.
+ */
+export const URGENT = 0;
+
 export async function setDesiredState(em: EntityManager, instanceId: string, releaseId: string, state: CompiledChannelState, now: number): Promise<void> {
   await execute(
     em,
@@ -15,19 +22,13 @@ export async function setDesiredState(em: EntityManager, instanceId: string, rel
   );
 }
 
-/**
- * The schedule value of "the user just asked for this": earlier than any routine check, so the
- * engine's next claim (ordered by next_check_at) takes these instances first, however many
- * converged instances are due for their drift check at the same moment.
- */
-export const URGENT = 0;
 
 export async function setInstancePaused(em: EntityManager, where: { column: 'id' | 'channel_id' | 'application_id'; value: string; serviceId?: string }, paused: boolean, now: number): Promise<void> {
   const extra = where.serviceId ? ' AND service_id = ?' : '';
   await execute(
     em,
     `UPDATE service_instances SET paused = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE ${where.column} = ?${extra}`,
-    [paused, now, now, where.value, ...(where.serviceId ? [where.serviceId] : [])],
+    [paused, URGENT, now, where.value, ...(where.serviceId ? [where.serviceId] : [])],
   );
 }
 
@@ -36,7 +37,7 @@ export async function requestRollback(em: EntityManager, instanceIds: string[], 
   await execute(
     em,
     `UPDATE service_instances SET rollback_requested_at = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`,
-    [now, now, now, ...instanceIds],
+    [now, URGENT, now, ...instanceIds],
   );
 }
 
