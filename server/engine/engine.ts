@@ -8,15 +8,16 @@ import type { LivePubSub } from '../domain/live.js';
 import type { RemovedInstance } from '../services/delete-objects.js';
 import type { Logger } from '../logger.js';
 import type { PluginHost } from '../plugin-host/index.js';
-import { ApprovalRow } from '../store/entities/index.js';
 import { transact } from '../store/transact.js';
 import type { DatabaseKind } from '../store/orm.js';
 import { ConfigCache } from './config-cache.js';
 import { DEFAULT_SETTINGS, type EngineSettings, type InstanceContext } from './draft.js';
 import { finish, type Outcome } from './finish.js';
-import { HealthMonitor, type Approvals, type UpstreamState } from './gates/index.js';
+import { HealthMonitor } from './gates/index.js';
 import { InstanceStore, type EngineEventRow } from './instance-store.js';
 import { plan } from './plan.js';
+import { gatherContexts } from './contexts.js';
+import { removeFromRuntime } from './removal.js';
 import type { InstanceSnapshot } from './types.js';
 
 export interface EngineOptions {
@@ -168,31 +169,10 @@ export class Engine {
       const ids = new Set(removed.map((r) => r.instanceId));
       const deadline = Date.now() + (this.opts.timeouts?.applyMs ?? 60_000) + 5_000;
       while ([...ids].some((id) => this.ticking.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await Promise.all(removed.map((r) => this.removeOne(r)));
+      await Promise.all(removed.map((r) => removeFromRuntime(this.opts.plugins, r, { logger: this.opts.logger, dataDir: this.opts.dataDir, timeoutMs: this.opts.timeouts?.applyMs ?? 60_000 })));
     })();
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
-  }
-
-  private async removeOne(r: RemovedInstance): Promise<void> {
-    const loaded = this.opts.plugins.get(r.plugin);
-    const remove = loaded?.plugin.delete;
-    if (!remove) return;
-    const signal = AbortSignal.timeout(this.opts.timeouts?.applyMs ?? 60_000);
-    const logger = this.opts.logger.child({ plugin: r.plugin, instance: `${r.application}/${r.channel}/${r.service}` });
-    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) => logger[level](data ?? {}, msg);
-    try {
-      await remove.call(loaded.plugin, {
-        config: r.config,
-        instance: { instanceId: r.instanceId, application: r.application, channel: r.channel, service: r.service, runtime: r.runtime },
-        signal,
-        logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-        dataDir: this.opts.dataDir,
-      });
-      logger.info('removed from its runtime');
-    } catch (err) {
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, `plugin "${r.plugin}" delete failed; remove what is left by hand`);
-    }
   }
 
   private async processBatch(rows: InstanceSnapshot[]): Promise<void> {
@@ -207,7 +187,7 @@ export class Engine {
   private async processClaimed(rows: InstanceSnapshot[]): Promise<void> {
     const ids = rows.map((r) => r.id);
     const config = await this.config.fresh(this.now());
-    const contexts = await this.contexts(rows, config);
+    const contexts = await gatherContexts({ rows, config, store: this.store, em: () => this.opts.orm.em.fork(), health: this.health, settings: this.settings, now: this.now() });
     const now = this.now();
     const drafts = contexts.map((ctx) => ({ ctx, draft: plan(ctx) }));
 
@@ -244,68 +224,6 @@ export class Engine {
       timeouts: this.opts.timeouts ?? { fetchMs: 10_000, applyMs: 60_000 },
       dataDir: this.opts.dataDir,
     };
-  }
-
-  /** Gathers, in a few queries for the whole batch, what each instance's decision needs. */
-  private async contexts(rows: InstanceSnapshot[], config: ConfigCache): Promise<InstanceContext[]> {
-    const now = this.now();
-    const gated = rows.filter((r) => r.desiredReleaseId && r.desiredReleaseId !== r.targetReleaseId);
-    const siblings = await this.store.siblings([...new Set(gated.map((r) => r.serviceId))]);
-    const byService = new Map<string, InstanceSnapshot[]>();
-    for (const s of siblings) byService.set(s.serviceId, [...(byService.get(s.serviceId) ?? []), s]);
-    const approvals = await this.approvals(gated.filter((r) => config.channels.get(r.channelId)?.gates.some((g) => g.type === 'manualApproval')));
-    const labels = await config.labels(rows.flatMap((r) => [r.desiredReleaseId, r.targetReleaseId, r.convergedReleaseId, r.engineState.failure?.releaseId].filter((x): x is string => !!x)).concat(siblings.map((s) => s.convergedReleaseId).filter((x): x is string => !!x)));
-
-    const contexts: InstanceContext[] = [];
-    for (const instance of rows) {
-      const channel = config.channels.get(instance.channelId);
-      const service = config.services.get(instance.serviceId);
-      const app = config.applications.get(instance.applicationId);
-      if (!channel || !service || !app) continue;
-      const upstream: UpstreamState[] = channel.dependsOn.map((name) => {
-        const upChannel = [...config.channels.values()].find((c) => c.applicationId === channel.applicationId && c.name === name);
-        const up = (byService.get(instance.serviceId) ?? []).find((s) => s.channelId === upChannel?.id);
-        const hasPostDeployCheck = !!upChannel?.gates.some((g) => g.type === 'httpCheck' && g.durationMs > 0);
-        const healthy = up && (up.status === 'CONVERGED' || up.status === 'WAITING');
-        return {
-          channel: name,
-          convergedReleaseId: healthy ? (up.convergedReleaseId ?? undefined) : undefined,
-          convergedReleaseLabel: up?.convergedReleaseId ? labels.get(up.convergedReleaseId) : undefined,
-          convergedAt: up?.convergedAt ?? undefined,
-          verifiedAt: up?.engineState.verifiedAt,
-          hasPostDeployCheck,
-          badReleaseIds: up?.engineState.badReleaseIds,
-        };
-      });
-      contexts.push({
-        now,
-        instance,
-        channel,
-        service,
-        applicationName: app.name,
-        applicationPaused: app.paused,
-        upstream,
-        approvals: approvals.get(`${instance.desiredReleaseId}/${instance.channelId}`) ?? { approvers: [] },
-        health: this.health.snapshot(channel.gates),
-        labels,
-        settings: this.settings,
-      });
-    }
-    return contexts;
-  }
-
-  private async approvals(rows: InstanceSnapshot[]): Promise<Map<string, Approvals>> {
-    const out = new Map<string, Approvals>();
-    if (rows.length === 0) return out;
-    const found = await this.opts.orm.em.fork().find(ApprovalRow, { releaseId: { $in: [...new Set(rows.map((r) => r.desiredReleaseId!))] }, channelId: { $in: [...new Set(rows.map((r) => r.channelId))] } });
-    for (const a of found) {
-      const key = `${a.releaseId}/${a.channelId}`;
-      const entry = out.get(key) ?? { approvers: [] };
-      if (a.decision === 'APPROVE' && !entry.approvers.includes(a.actor)) entry.approvers.push(a.actor);
-      if (a.decision === 'REJECT') entry.rejectedBy = { actor: a.actor, comment: a.comment ?? undefined };
-      out.set(key, entry);
-    }
-    return out;
   }
 
   /** Outcomes and their events in one transaction; subscribers hear of them after the commit. */
