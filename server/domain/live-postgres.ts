@@ -19,6 +19,7 @@ export async function bridgeLiveToPostgres(live: LivePubSub, url: string, logger
   await client.connect();
   await client.query(`LISTEN ${CHANNEL}`);
 
+  let notifying: Promise<unknown> = Promise.resolve();
   const publishLocally = live.publish.bind(live) as (topic: keyof LiveChannels, payload: unknown) => void;
   client.on('notification', (msg) => {
     if (msg.channel !== CHANNEL || !msg.payload) return;
@@ -37,11 +38,14 @@ export async function bridgeLiveToPostgres(live: LivePubSub, url: string, logger
       text = JSON.stringify({ origin, topic, payload: { ...payload, data: null } });
     }
     if (Buffer.byteLength(text) > MAX_PAYLOAD) return logger.warn({ topic }, 'live updates: payload too large for NOTIFY; other replicas miss it');
-    client.query('SELECT pg_notify($1, $2)', [CHANNEL, text]).catch((err: Error) => logger.warn({ err: err.message }, 'live updates: NOTIFY failed'));
+    // One query at a time on this client (pg queues them, but overlapping calls are deprecated),
+    // which also keeps notifications in publish order.
+    notifying = notifying.then(() => client.query('SELECT pg_notify($1, $2)', [CHANNEL, text])).catch((err: Error) => logger.warn({ err: err.message }, 'live updates: NOTIFY failed'));
   };
 
   return async () => {
     (live as { publish: unknown }).publish = publishLocally;
+    await notifying;
     await client.end().catch(() => undefined);
   };
 }
