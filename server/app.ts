@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureAdminToken } from './auth/bootstrap.js';
+import { packageRoot } from './package-root.js';
+export { packageRoot } from './package-root.js';
 import type { ServerConfig } from './config.js';
 import { createLivePubSub, type LivePubSub } from './domain/live.js';
 import { bridgeLiveToPostgres } from './domain/live-postgres.js';
@@ -35,17 +34,6 @@ export interface StartOptions {
   logger?: Logger;
   /** Injectable clock for the engine (tests move time for windows and soaks). */
   now?: () => number;
-}
-
-/** The directory of the `driftless` package (source or dist alike): where installed plugins are found. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (dir !== path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'driftless') return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
 }
 
 /** Opens the store (running migrations), loads plugins, starts the engine and serves the API. */

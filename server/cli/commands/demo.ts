@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { packageRoot } from '../../package-root.js';
 import { Api, failOnUserErrors } from '../api.js';
 import { assertPortsFree, startDemoServer, type DemoServer } from '../demo-server.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -146,14 +146,4 @@ function helloConfig(root: string, stagingPort: number, productionPort: number):
     .replace('cwd: examples/hello/app', `cwd: ${JSON.stringify(path.join(root, 'examples/hello/app'))}`)
     .replace('constants: { port: 8100 }', `constants: { port: ${stagingPort} }`)
     .replace('constants: { port: 8200 }', `constants: { port: ${productionPort} }`);
-}
-
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (dir !== path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'driftless') return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
 }
