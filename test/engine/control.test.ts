@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { control } from '@driftless/runtime-fake';
 import { DATABASES } from '../helpers/databases.js';
-import { applyAndRelease, fakeConfig, instanceIds, instances, release, waitForChannel } from '../helpers/fake-config.js';
+import { applyAndRelease, fakeConfig, instanceIds, instances, release, waitForChannel, waitForReason } from '../helpers/fake-config.js';
 import { startTestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -24,8 +24,7 @@ describe.each(DATABASES)('pause, resume and rollback on demand (%s)', (database)
 
     await release(server, 'v2');
     await waitForChannel(server, 'staging', 'CONVERGED', 'v2');
-    const view = await waitForChannel(server, 'production', 'PAUSED', 'v1');
-    expect(view.reasons[0]!.code).toBe('PAUSED_BY_USER');
+    const view = await waitForReason(server, 'production', 'PAUSED', 'PAUSED_BY_USER', 'v1');
     expect(view.reasons[0]!.message).toMatch(/v2 starts when it is resumed/);
     expect(productionApplies()).toBe(before);
 

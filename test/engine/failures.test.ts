@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { control } from '@driftless/runtime-fake';
 import { DATABASES } from '../helpers/databases.js';
-import { applyAndRelease, fakeConfig, instanceIds, instances, release, rowId, waitForChannel } from '../helpers/fake-config.js';
+import { applyAndRelease, fakeConfig, instanceIds, instances, release, rowId, waitForChannel, waitForReason } from '../helpers/fake-config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -39,7 +39,7 @@ describe.each(DATABASES)('failure and recovery on the fake runtime (%s)', (datab
     expect(staging.reasons[0]!.code).toBe('RELEASE_MARKED_BAD');
     expect(staging.reasons[0]!.message).toMatch(/v2-broken failed here .*image not found.*rolled back to v1/);
     // Production never takes it, and says why.
-    const production = await waitForChannel(server, 'production', 'WAITING', 'v1');
+    const production = await waitForReason(server, 'production', 'WAITING', 'RELEASE_MARKED_BAD', 'v1');
     expect(production.reasons.map((r) => r.code)).toEqual(['RELEASE_MARKED_BAD']);
     const ids = await instanceIds(server);
     expect(control.applyCalls().filter((c) => c.instanceId === ids.production && c.version === rowId(v2))).toEqual([]);

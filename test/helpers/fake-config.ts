@@ -89,3 +89,19 @@ export async function waitForChannel(server: TestServer, channel: string, status
     timeoutMs,
   );
 }
+
+/**
+ * Waits until a channel's instance has this status with `code` as its first reason. Statuses can
+ * hold a moment with an older reason (a downstream channel evaluated just before its upstream
+ * converged), so tests wait for the reason they mean rather than for the status alone.
+ */
+export async function waitForReason(server: TestServer, channel: string, status: string, code: string, converged?: string): Promise<InstanceView> {
+  return waitFor(
+    async () => {
+      const view = (await instances(server))[channel]!;
+      const ok = view.status === status && view.reasons[0]?.code === code && (converged === undefined || view.convergedRelease?.label === converged);
+      return ok ? view : undefined;
+    },
+    `${channel} to be ${status} with ${code}`,
+  );
+}
