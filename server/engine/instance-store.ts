@@ -125,68 +125,34 @@ export class InstanceStore {
     return type === 'int' ? `${col}::integer` : type === 'bigint' ? `${col}::bigint` : type === 'json' ? `${col}::jsonb` : col;
   }
 
-  private async writeSchedule(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
-    if (updates.length === 0) return [];
-    const cast = this.cast.bind(this);
-    const params: unknown[] = [];
-    for (const u of updates) params.push(u.id, u.expectedVersion, u.nextCheckAt, now);
-    const written: { id: string }[] = await this.connection.execute(
-      `UPDATE service_instances AS si SET
-         next_check_at = ${cast(3, 'bigint')},
-         updated_at = ${cast(4, 'bigint')},
-         version = si.version + 1,
-         lease_owner = NULL,
-         lease_expires_at = NULL
-       FROM (VALUES ${updates.map(() => '(?,?,?,?)').join(',')}) AS v
-       WHERE si.id = v.column1 AND si.version = ${cast(2, 'int')} AND si.lease_owner = ?
-       RETURNING id`,
-      [...params, owner],
-      'all',
-      trx,
-    );
-    return written.map((r) => r.id);
+  private writeSchedule(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
+    return this.writeColumns(owner, updates, SCHEDULE_COLUMNS, now, trx);
   }
 
-  private async writeFull(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
+  private writeFull(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
+    return this.writeColumns(owner, updates, FULL_COLUMNS, now, trx);
+  }
+
+  /**
+   * One `UPDATE … FROM (VALUES …)` for a batch: sets `columns` plus `updated_at`, bumps the version
+   * and releases the lease, only where the version and the lease are still the ones claimed.
+   */
+  private async writeColumns(owner: string, updates: InstanceUpdate[], columns: readonly WrittenColumn[], now: number, trx?: unknown): Promise<string[]> {
     if (updates.length === 0) return [];
-    const cast = this.cast.bind(this);
-    const row = '(' + new Array(13).fill('?').join(',') + ')';
+    // VALUES columns: 1 id, 2 expected version, then one per written column, then updated_at.
+    const assignments = columns.map((c, i) => `${c.name} = ${this.cast(i + 3, c.type)}`);
+    assignments.push(`updated_at = ${this.cast(columns.length + 3, 'bigint')}`);
+    const row = '(' + new Array(columns.length + 3).fill('?').join(',') + ')';
     const params: unknown[] = [];
-    for (const u of updates) {
-      params.push(
-        u.id,
-        u.expectedVersion,
-        u.targetReleaseId,
-        json(u.targetState),
-        u.convergedReleaseId,
-        u.convergedAt,
-        u.status,
-        json(u.reasons),
-        u.statusSince,
-        json(u.observed ?? null),
-        u.nextCheckAt,
-        json(u.engineState),
-        now,
-      );
-    }
+    for (const u of updates) params.push(u.id, u.expectedVersion, ...columns.map((c) => c.value(u)), now);
     const written: { id: string }[] = await this.connection.execute(
       `UPDATE service_instances AS si SET
-         target_release_id = ${cast(3, 'text')},
-         target_state = ${cast(4, 'json')},
-         converged_release_id = ${cast(5, 'text')},
-         converged_at = ${cast(6, 'bigint')},
-         status = ${cast(7, 'text')},
-         reasons = ${cast(8, 'json')},
-         status_since = ${cast(9, 'bigint')},
-         observed = ${cast(10, 'json')},
-         next_check_at = ${cast(11, 'bigint')},
-         engine_state = ${cast(12, 'json')},
-         updated_at = ${cast(13, 'bigint')},
+         ${assignments.join(',\n         ')},
          version = si.version + 1,
          lease_owner = NULL,
          lease_expires_at = NULL
        FROM (VALUES ${updates.map(() => row).join(',')}) AS v
-       WHERE si.id = v.column1 AND si.version = ${cast(2, 'int')} AND si.lease_owner = ?
+       WHERE si.id = v.column1 AND si.version = ${this.cast(2, 'int')} AND si.lease_owner = ?
        RETURNING id`,
       [...params, owner],
       'all',
@@ -310,6 +276,29 @@ export function sameJson(a: unknown, b: unknown): boolean {
   for (const key in y) if (y[key] !== undefined) count--;
   return count === 0;
 }
+
+interface WrittenColumn {
+  name: string;
+  type: 'bigint' | 'json' | 'text';
+  value(u: InstanceUpdate): unknown;
+}
+
+/** A steady-state tick that found everything as it was only moves the schedule. */
+const SCHEDULE_COLUMNS: readonly WrittenColumn[] = [{ name: 'next_check_at', type: 'bigint', value: (u) => u.nextCheckAt }];
+
+/** Every column the engine owns. */
+const FULL_COLUMNS: readonly WrittenColumn[] = [
+  { name: 'target_release_id', type: 'text', value: (u) => u.targetReleaseId },
+  { name: 'target_state', type: 'json', value: (u) => json(u.targetState) },
+  { name: 'converged_release_id', type: 'text', value: (u) => u.convergedReleaseId },
+  { name: 'converged_at', type: 'bigint', value: (u) => u.convergedAt },
+  { name: 'status', type: 'text', value: (u) => u.status },
+  { name: 'reasons', type: 'json', value: (u) => json(u.reasons) },
+  { name: 'status_since', type: 'bigint', value: (u) => u.statusSince },
+  { name: 'observed', type: 'json', value: (u) => json(u.observed ?? null) },
+  { name: 'next_check_at', type: 'bigint', value: (u) => u.nextCheckAt },
+  { name: 'engine_state', type: 'json', value: (u) => json(u.engineState) },
+];
 
 function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
