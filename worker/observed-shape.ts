@@ -45,6 +45,7 @@ export function observedStateProblem(value: unknown): string | undefined {
       for (const key of ['active', 'drifted'] as const) {
         if (typeof v[key] !== 'boolean') return `${vat}.${key} must be a boolean (got ${describe(v[key])})`;
       }
+      if (v.restarts !== undefined && !isCount(v.restarts)) return `${vat}.restarts must be a non-negative integer when given (got ${describe(v.restarts)})`;
     }
   }
   return undefined;
@@ -62,6 +63,7 @@ export function cleanObservedState(value: ObservedState): ObservedState {
         availableReplicas: v.availableReplicas,
         active: v.active,
         drifted: v.drifted,
+        ...(v.restarts !== undefined ? { restarts: v.restarts } : {}),
       })),
       ...(o.message !== undefined ? { message: o.message } : {}),
     })),

@@ -106,6 +106,13 @@ export interface ObservedVersion {
   active: boolean;
   /** True when what runs differs from what that version asked for (spec edited by hand, wrong env...). */
   drifted: boolean;
+  /**
+   * Optional: how many times replicas of this version were restarted after they crashed or exited,
+   * counted by the runtime since this version was first started (cumulative, never reset by a
+   * fetch). The engine's crash-loop detection uses it next to its own count of heal cycles; leave it
+   * out when the backend cannot tell.
+   */
+  restarts?: number;
 }
 
 /** One thing the plugin manages for an instance (usually one, named after the service; one per host for a fleet). */
