@@ -13,6 +13,8 @@ import { MutationResolver } from './resolvers/mutation.js';
 import { PreviewResolver } from './resolvers/preview.js';
 import { QueryResolver } from './resolvers/query.js';
 import { ReleaseFields, ServiceFields, ServiceInstanceFields } from './resolvers/service-fields.js';
+import { ReleaseDetailFields, ServiceInstancePlanFields } from './resolvers/release-details.js';
+import { BypassMutations } from './resolvers/bypass-mutations.js';
 
 export const RESOLVERS = [
   QueryResolver,
@@ -25,6 +27,9 @@ export const RESOLVERS = [
   ServiceFields,
   ReleaseFields,
   ServiceInstanceFields,
+  ReleaseDetailFields,
+  ServiceInstancePlanFields,
+  BypassMutations,
   RuntimePluginsResolver,
   ApprovalMutations,
   ReleaseApprovalFields,

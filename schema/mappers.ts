@@ -1,4 +1,6 @@
-import type { CompiledGate } from '../server/compiler/types.js';
+import type { CompiledChannelState, CompiledGate } from '../server/compiler/types.js';
+import { summarizeChanges } from '../server/services/release-writer.js';
+import { summarizeGate } from '../server/engine/gates/summary.js';
 import type { EventType } from '../server/domain/events.js';
 import type { LiveEvent } from '../server/domain/live.js';
 import type { PluginInfo } from '../server/plugin-host/index.js';
@@ -17,6 +19,7 @@ import {
   ApiToken,
   Application,
   desiredStateOf,
+  DesiredState,
   Event,
   Gate,
   Release,
@@ -69,32 +72,6 @@ export function toGate(gate: CompiledGate): Gate {
   return Object.assign(new Gate(), { type, summary: summarizeGate(gate), settings });
 }
 
-const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
-export function summarizeGate(gate: CompiledGate): string {
-  switch (gate.type) {
-    case 'soak':
-      return `upstream channels run the release for ${formatDuration(gate.durationMs)} first`;
-    case 'manualApproval':
-      return `${gate.minApprovers} distinct approver${gate.minApprovers === 1 ? '' : 's'} needed`;
-    case 'allowedTimes':
-      return `only ${gate.days.map((d) => DAY_NAMES[d]).join(',')} ${String(gate.startHour).padStart(2, '0')}:00-${String(gate.endHour).padStart(2, '0')}:00 ${gate.timezone}`;
-    case 'alerts': {
-      const matchers = Object.entries(gate.matchers).map(([k, v]) => `${k}=${v}`).join(',');
-      return `no alerts firing${matchers ? ` matching ${matchers}` : ''} in ${gate.alertmanager}`;
-    }
-    case 'httpCheck':
-      return `GET ${gate.url} answers ${gate.expectStatus}${gate.durationMs ? `, and keeps answering for ${formatDuration(gate.durationMs)} after deploy` : ''}`;
-  }
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
 export function toService(row: ServiceRow): Service {
   return Object.assign(new Service(), {
     row,
@@ -109,13 +86,23 @@ export function toService(row: ServiceRow): Service {
   });
 }
 
-export function releaseLabel(row: ReleaseRow): string {
-  const version = row.params.version;
-  return version !== undefined && version !== '' ? String(version) : `#${row.number}`;
+export function toRelease(row: ReleaseRow): Release {
+  return Object.assign(new Release(), {
+    row,
+    id: toGlobalId('Release', row.id),
+    number: row.number,
+    label: row.label,
+    trigger: row.trigger,
+    configGeneration: row.configGeneration,
+    changeSummary: summarizeChanges(row.changes ?? {}),
+    params: row.params,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+  });
 }
 
-export function toRelease(row: ReleaseRow): Release {
-  return Object.assign(new Release(), { row, id: toGlobalId('Release', row.id), number: row.number, label: releaseLabel(row), params: row.params, createdBy: row.createdBy, createdAt: row.createdAt });
+export function toDesiredState(state: CompiledChannelState | null | undefined): DesiredState | null {
+  return desiredStateOf(state, toGate);
 }
 
 export function toServiceInstance(row: ServiceInstanceRow): ServiceInstance {
@@ -125,7 +112,7 @@ export function toServiceInstance(row: ServiceInstanceRow): ServiceInstance {
     status: row.status,
     statusSince: row.statusSince,
     reasons: row.reasons.map((r) => ({ code: r.code, message: r.message, since: new Date(r.since) })),
-    desiredState: desiredStateOf(row.desiredState),
+    desiredState: toDesiredState(row.desiredState),
     observed: row.observed ?? null,
     paused: row.paused,
     convergedAt: row.convergedAt ?? null,

@@ -29,6 +29,11 @@ export interface EngineConfig {
   healthPollMs: number;
   /** Heap limit of each worker thread; a plugin that exceeds it loses its thread, not the server. */
   workerMemoryMb: number;
+  /** How long a release must stay healthy before it counts as converged, where the config does not say. */
+  stabilizationMs: number;
+  /** Restarts (or heal cycles) within crashLoopWindowMs that make a crash loop. */
+  crashLoopRestarts: number;
+  crashLoopWindowMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -54,6 +59,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       applyTimeoutMs: intFrom(env.DRIFTLESS_APPLY_TIMEOUT_MS, 60_000, 'DRIFTLESS_APPLY_TIMEOUT_MS'),
       healthPollMs: intFrom(env.DRIFTLESS_HEALTH_POLL_MS, 2_000, 'DRIFTLESS_HEALTH_POLL_MS'),
       workerMemoryMb: Math.max(16, intFrom(env.DRIFTLESS_WORKER_MEMORY_MB, 512, 'DRIFTLESS_WORKER_MEMORY_MB')),
+      stabilizationMs: intFrom(env.DRIFTLESS_STABILIZATION_MS, 30_000, 'DRIFTLESS_STABILIZATION_MS'),
+      crashLoopRestarts: Math.max(1, intFrom(env.DRIFTLESS_CRASH_LOOP_RESTARTS, 3, 'DRIFTLESS_CRASH_LOOP_RESTARTS')),
+      crashLoopWindowMs: intFrom(env.DRIFTLESS_CRASH_LOOP_WINDOW_MS, 5 * 60_000, 'DRIFTLESS_CRASH_LOOP_WINDOW_MS'),
     },
   };
 }

@@ -31,7 +31,7 @@ export interface Decision {
 /** Where one object stands with respect to the target version. */
 type Placement = 'on-target' | 'mid-rollout' | 'starting' | 'wrong' | 'nothing';
 
-export function decide(observed: ObservedState, target: TargetState | undefined): Decision {
+export function decide(observed: ObservedState, target: TargetState | undefined, label: (version: string) => string = (v) => v): Decision {
   const objects = observed.objects;
   const reasons: DecisionReason[] = [];
   const unhealthyMessages = healthProblems(objects);
@@ -49,13 +49,13 @@ export function decide(observed: ObservedState, target: TargetState | undefined)
     return {
       converged: false,
       action: 'apply',
-      reasons: [{ code: 'VERSION_MISMATCH', message: `nothing is running yet, want ${target.version}` }],
+      reasons: [{ code: 'VERSION_MISMATCH', message: `nothing is running yet, want ${label(target.version)}` }],
       unhealthy: false,
     };
   }
 
   let apply = false;
-  const drift = driftProblems(objects);
+  const drift = driftProblems(objects, label);
   if (drift.length > 0) {
     reasons.push(...drift);
     apply = true;
@@ -68,13 +68,13 @@ export function decide(observed: ObservedState, target: TargetState | undefined)
   }
 
   const placements = objects.map((o) => placement(o, target.version));
-  const mismatch = versionMismatch(objects, placements, target.version);
+  const mismatch = versionMismatch(objects, placements, target.version, label);
   if (mismatch) {
     reasons.push(mismatch);
     apply = true;
   }
 
-  const progressing = progressMessages(objects, placements, target.version);
+  const progressing = progressMessages(objects, placements, target.version, label);
   if (progressing.length > 0 && !apply) reasons.push(...progressing);
   if (progressing.length > 0) apply = true;
 
@@ -82,7 +82,7 @@ export function decide(observed: ObservedState, target: TargetState | undefined)
     reasons.length === 0 && objects.every((o, i) => o.status === 'SUCCEEDED' && placements[i] === 'on-target');
   if (!converged && reasons.length === 0) {
     // Defensive: every non-converged state above yields a reason; never leave "why" unanswered.
-    reasons.push({ code: 'PROGRESSING', message: `waiting for ${target.version} to settle` });
+    reasons.push({ code: 'PROGRESSING', message: `waiting for ${label(target.version)} to settle` });
   }
   if (!converged) apply = true;
   return { converged, action: apply ? 'apply' : 'none', reasons, unhealthy };
@@ -105,7 +105,7 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function versionMismatch(objects: ObservedObject[], placements: Placement[], want: string): DecisionReason | undefined {
+function versionMismatch(objects: ObservedObject[], placements: Placement[], want: string, label: (v: string) => string): DecisionReason | undefined {
   const total = objects.length;
   const counts = new Map<string, number>();
   let nothing = 0;
@@ -115,18 +115,18 @@ function versionMismatch(objects: ObservedObject[], placements: Placement[], wan
     for (const v of activeVersions(objects[i]!)) counts.set(v, (counts.get(v) ?? 0) + 1);
   });
   if (counts.size === 0 && nothing === 0) return undefined;
-  const parts = [...counts].map(([v, n]) => `${v} on ${n} of ${plural(total, 'object')}`);
+  const parts = [...counts].map(([v, n]) => `${label(v)} on ${n} of ${plural(total, 'object')}`);
   if (counts.size === 0) {
-    return { code: 'VERSION_MISMATCH', message: `nothing running on ${nothing} of ${plural(total, 'object')}, want ${want}` };
+    return { code: 'VERSION_MISMATCH', message: `nothing running on ${nothing} of ${plural(total, 'object')}, want ${label(want)}` };
   }
   if (nothing > 0) parts.push(`nothing on ${nothing}`);
-  return { code: 'VERSION_MISMATCH', message: `running ${parts.join(', ')}, want ${want}` };
+  return { code: 'VERSION_MISMATCH', message: `running ${parts.join(', ')}, want ${label(want)}` };
 }
 
-function driftProblems(objects: ObservedObject[]): DecisionReason[] {
+function driftProblems(objects: ObservedObject[], label: (v: string) => string): DecisionReason[] {
   const out: DecisionReason[] = [];
   for (const o of objects) {
-    const drifted = o.versions.filter((v) => v.drifted).map((v) => v.version);
+    const drifted = o.versions.filter((v) => v.drifted).map((v) => label(v.version));
     if (drifted.length === 0) continue;
     const detail = o.message ? `: ${o.message}` : '';
     out.push({ code: 'DRIFT_DETECTED', message: `${o.name}: ${drifted.join(', ')} drifted from what was applied${detail}` });
@@ -153,16 +153,16 @@ function healthProblems(objects: ObservedObject[]): DecisionReason[] {
   return out;
 }
 
-function progressMessages(objects: ObservedObject[], placements: Placement[], want: string): DecisionReason[] {
+function progressMessages(objects: ObservedObject[], placements: Placement[], want: string, label: (v: string) => string): DecisionReason[] {
   const out: DecisionReason[] = [];
   objects.forEach((o, i) => {
     const p = placements[i];
     if (p === 'mid-rollout') {
-      out.push({ code: 'PROGRESSING', message: `${o.name}: rolling out, ${activeVersions(o).join(' and ')} both active` });
+      out.push({ code: 'PROGRESSING', message: `${o.name}: rolling out, ${activeVersions(o).map(label).join(' and ')} both active` });
     } else if (p === 'starting' || (p === 'on-target' && o.status === 'PENDING')) {
       const v = o.versions.find((x) => x.version === want);
       const ready = v ? `, ${v.availableReplicas} of ${plural(v.replicas, 'replica')} available` : '';
-      out.push({ code: 'PROGRESSING', message: `${o.name}: starting ${want}${ready}` });
+      out.push({ code: 'PROGRESSING', message: `${o.name}: starting ${label(want)}${ready}` });
     }
   });
   return out;

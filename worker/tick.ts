@@ -99,7 +99,8 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: Ho
     return withLogs(failedTick(input, startedAt, 'PLUGIN_ERROR', { hook: 'fetch', message, terminal: false, timedOut: false }));
   }
   const observed: ObservedState = cleanObservedState(fetched.value);
-  const decision = decide(observed, input.target);
+  const labels = input.labels ?? {};
+  const decision = decide(observed, input.target, (version) => labels[version] ?? version);
   const result: TickResult = {
     instanceId: input.instanceId,
     observed,
@@ -126,7 +127,7 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: Ho
   return withLogs({
     ...result,
     applied: true,
-    reasons: [{ code: 'APPLYING', message: `applying ${target.version}${applyMessage ? `: ${applyMessage}` : ''}` }, ...decision.reasons],
+    reasons: [{ code: 'APPLYING', message: `applying ${labels[target.version] ?? target.version}${applyMessage ? `: ${applyMessage}` : ''}` }, ...decision.reasons],
     ...(applyMessage !== undefined ? { applyMessage } : {}),
     ...(recheck !== undefined ? { recheckAfterMs: recheck } : {}),
     durationMs: Date.now() - startedAt,

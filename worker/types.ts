@@ -19,6 +19,8 @@ export interface TickInput {
   timeouts: { fetchMs: number; applyMs: number };
   /** The server's data directory, passed to the plugin as ctx.dataDir. */
   dataDir?: string;
+  /** Labels people know versions by (`v2`), for the reasons' words; versions are release ids. */
+  labels?: Record<string, string>;
 }
 
 export type TickHook = 'fetch' | 'apply' | 'load';

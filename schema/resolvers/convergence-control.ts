@@ -4,13 +4,14 @@ import { publishEvents } from '../../server/services/live-events.js';
 import { rollbackService } from '../../server/services/rollback-service.js';
 import type { EventRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
-import { toApplication, toService } from '../mappers.js';
+import { toApplication, toRelease, toService } from '../mappers.js';
 import {
   PauseConvergenceInput,
   PauseConvergencePayload,
   ResumeConvergenceInput,
   ResumeConvergencePayload,
   RollbackServiceInput,
+  RollbackPlan,
   RollbackServicePayload,
 } from '../types/payloads.js';
 import { toUserErrors } from '../types/user-error.js';
@@ -27,12 +28,13 @@ export class ConvergenceControlMutations {
     return Object.assign(new ResumeConvergencePayload(), await setPaused(ctx, input, false));
   }
 
-  @Mutation(() => RollbackServicePayload, { description: 'Roll a service back from the release it runs (or rolls out) to the last one that converged, in one channel or everywhere. That release is marked bad there.' })
+  @Mutation(() => RollbackServicePayload, { description: 'Roll a service back from the release it runs (or rolls out) to the newest earlier one that converged, in one channel or in every channel that has one. The release it leaves is marked bad there (automation never brings it back; a new release clears the way). Nothing to go back to is NOTHING_TO_ROLL_BACK_TO.' })
   async rollbackService(@Arg('input', () => RollbackServiceInput) input: RollbackServiceInput, @Ctx() ctx: GraphQLContext): Promise<RollbackServicePayload> {
     const outcome = await rollbackService(ctx.em, ctx.viewer, input);
-    if (!outcome.value) return { service: null, userErrors: toUserErrors(outcome.userErrors) };
-    afterCommit(ctx, outcome.value.applicationId, outcome.events);
-    return { service: toService(outcome.value), userErrors: [] };
+    if (!outcome.value) return { service: null, rollbacks: [], userErrors: toUserErrors(outcome.userErrors) };
+    const { service, moves } = outcome.value;
+    afterCommit(ctx, service.applicationId, outcome.events);
+    return { service: toService(service), rollbacks: moves.map((m) => Object.assign(new RollbackPlan(), { channel: m.channel, from: toRelease(m.from), to: toRelease(m.to) })), userErrors: [] };
   }
 }
 

@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { applyConfig } from '../../server/services/apply-config.js';
 import { createRelease } from '../../server/services/create-release.js';
 import { publishEvents } from '../../server/services/live-events.js';
-import { deleteApplication, deleteRuntime, type RemovedInstance } from '../../server/services/delete-objects.js';
+import { deleteApplication, deleteRuntime, deleteService } from '../../server/services/delete-objects.js';
 import { createApiToken, revokeApiToken } from '../../server/services/tokens.js';
 import { userError } from '../../server/domain/user-error.js';
 import type { GraphQLContext } from '../context.js';
@@ -19,6 +19,7 @@ import {
   DeleteApplicationInput,
   DeletePayload,
   DeleteRuntimeInput,
+  DeleteServiceInput,
   RevokeApiTokenInput,
   RevokeApiTokenPayload,
 } from '../types/payloads.js';
@@ -29,7 +30,9 @@ export class MutationResolver {
   @Mutation(() => ApplyConfigPayload, { description: 'Create or update runtimes, applications and services from YAML. All or nothing; re-applying the same text changes nothing.' })
   async applyConfig(@Arg('input', () => ApplyConfigInput) input: ApplyConfigInput, @Ctx() ctx: GraphQLContext): Promise<ApplyConfigPayload> {
     const outcome = await applyConfig(ctx.em, ctx.viewer, input.documents, ctx.hooks.validatePlugins);
+    publishEvents(ctx.hooks.live, outcome.events);
     if (outcome.changedApplicationIds.length) ctx.hooks.intentChanged(outcome.changedApplicationIds);
+    if (outcome.removals) ctx.hooks.engine?.removalsChanged();
     const toChange = (o: (typeof outcome.objects)[number]) =>
       Object.assign(new ConfigObjectChange(), { kind: o.kind, name: o.name, application: o.application, action: o.action, id: toGlobalId(o.kind as NodeTypeName, o.id) });
     return {
@@ -40,13 +43,19 @@ export class MutationResolver {
     };
   }
 
-  @Mutation(() => DeletePayload, { description: 'Delete an application with its channels, services, releases and instances.' })
+  @Mutation(() => DeletePayload, { description: 'Delete an application with its channels, services, releases and instances; what ran is removed from the runtimes (durably: a restarted server finishes it).' })
   async deleteApplication(@Arg('input', () => DeleteApplicationInput) input: DeleteApplicationInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
-    const removed: RemovedInstance[] = [];
-    const outcome = await deleteApplication(ctx.em, ctx.viewer, input.name, input.expectedVersion, removed);
-    // The rows are gone; now the runtime plugins remove what ran (processes stop, hosts clean up).
-    if (outcome.deletedId) ctx.hooks.engine?.removeInstances(removed);
+    const outcome = await deleteApplication(ctx.em, ctx.viewer, input.name, input.expectedVersion);
+    // The rows are gone and the removal intents written; the engine now removes what ran.
+    if (outcome.removals) ctx.hooks.engine?.removalsChanged();
     return { deletedId: outcome.deletedId ? toGlobalId('Application', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Delete one service of an application with its releases and instances; what ran is removed from the runtimes (durably).' })
+  async deleteService(@Arg('input', () => DeleteServiceInput) input: DeleteServiceInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
+    const outcome = await deleteService(ctx.em, ctx.viewer, input.application, input.name, input.expectedVersion);
+    if (outcome.removals) ctx.hooks.engine?.removalsChanged();
+    return { deletedId: outcome.deletedId ? toGlobalId('Service', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 
   @Mutation(() => DeletePayload, { description: 'Delete a runtime. Refused while a release channel uses it.' })

@@ -14,7 +14,7 @@ import type {
   ServiceRow,
 } from '../../server/store/entities/index.js';
 import { Connection } from './connection.js';
-import { ConvergenceStatusEnum, EventTypeEnum, GateTypeEnum, ReasonCodeEnum, RoleEnum } from './enums.js';
+import { ConvergenceStatusEnum, EventTypeEnum, GateTypeEnum, ReasonCodeEnum, ReleaseTriggerEnum, RoleEnum } from './enums.js';
 import { Node, toGlobalId } from './node.js';
 import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars.js';
 
@@ -87,14 +87,20 @@ export class Service extends Node {
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
 
-@ObjectType('Release', { implements: Node, description: 'An immutable version of a service: its parameter values.' })
+@ObjectType('Release', {
+  implements: Node,
+  description: 'An immutable, fully compiled release of a service: parameter values against one generation of the config, with one desired state per channel. The only thing that moves through channels.',
+})
 export class Release extends Node {
   readonly __typename = 'Release';
   row!: ReleaseRow;
   @Field(() => Int, { description: 'Per-service sequence number: 1, 2, 3...' }) number!: number;
-  @Field(() => String, { description: 'Short label for people: the version parameter when there is one, else #number.' }) label!: string;
+  @Field(() => String, { description: 'Short, unique label for people: `v2` for a new version, `v2 · config 5` for a config change released on top of v2.' }) label!: string;
+  @Field(() => ReleaseTriggerEnum, { description: 'A new version (createRelease) or a config change (applyConfig).' }) trigger!: 'VERSION' | 'CONFIG';
+  @Field(() => Int, { description: "The application's config generation it was compiled from." }) configGeneration!: number;
+  @Field(() => [String], { description: 'What it changes against the release before it, one line per change with its channels, e.g. "env.LOG_LEVEL: info → debug (staging, production)".' }) changeSummary!: string[];
   @Field(() => JSONObjectScalar) params!: Record<string, unknown>;
-  @Field(() => String) createdBy!: string;
+  @Field(() => String, { description: 'Who created it: the createRelease caller, or whoever applied the config change.' }) createdBy!: string;
   @Field(() => DateTimeScalar) createdAt!: Date;
 }
 
@@ -113,6 +119,9 @@ export class DesiredState {
   @Field(() => JSONObjectScalar, { description: 'Merged environment.' }) env!: Record<string, string>;
   @Field(() => JSONObjectScalar) params!: Record<string, unknown>;
   @Field(() => String, { description: 'Content digest (sha256) of what the plugin sees.' }) digest!: string;
+  @Field(() => [String], { description: 'Channels that must converge on the release first (compiled into the release).' }) dependsOn!: string[];
+  @Field(() => [Gate], { description: 'The gates compiled into the release for this channel: these, not the current config, hold it.' }) gates!: Gate[];
+  @Field(() => Int, { nullable: true, description: "Stabilization window in milliseconds; null: the server's default." }) stabilizationMs?: number | null;
 }
 
 @ObjectType('ServiceInstance', { implements: Node, description: 'A service in one release channel.' })
@@ -167,9 +176,19 @@ export class Event {
 @ObjectType() export class ReleaseConnection extends Connection(Release, 'Release') {}
 @ObjectType() export class EventConnection extends Connection(Event, 'Event') {}
 
-export function desiredStateOf(state: CompiledChannelState | null | undefined): DesiredState | null {
+export function desiredStateOf(state: CompiledChannelState | null | undefined, toGate: (gate: CompiledChannelState['gates'][number]) => Gate): DesiredState | null {
   if (!state) return null;
-  return Object.assign(new DesiredState(), { runtime: state.runtime, plugin: state.plugin, spec: state.spec, env: state.env, params: state.params, digest: state.digest });
+  return Object.assign(new DesiredState(), {
+    runtime: state.runtime,
+    plugin: state.plugin,
+    spec: state.spec,
+    env: state.env,
+    params: state.params,
+    digest: state.digest,
+    dependsOn: state.dependsOn,
+    gates: state.gates.map(toGate),
+    stabilizationMs: state.stabilizationMs ?? null,
+  });
 }
 
 export { toGlobalId };

@@ -16,6 +16,8 @@ export const RoleEnum = enumObject(['admin', 'deployer', 'viewer'] as const);
 export const ConfigKindEnum = enumObject(['Runtime', 'Application', 'Service'] as const);
 export const ChangeActionEnum = enumObject(['CREATE', 'UPDATE', 'UNCHANGED'] as const);
 export const GateTypeEnum = enumObject(['soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
+export const BypassableGateEnum = enumObject(['dependsOn', 'soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
+export const ReleaseTriggerEnum = enumObject(['VERSION', 'CONFIG'] as const);
 
 registerEnumType(ConvergenceStatusEnum, { name: 'ConvergenceStatus', description: 'Where a service instance stands on its way to the desired release.' });
 registerEnumType(ReasonCodeEnum, { name: 'ReasonCode', description: 'Why an instance has its status.' });
@@ -25,3 +27,12 @@ registerEnumType(RoleEnum, { name: 'Role', description: 'admin: everything; depl
 registerEnumType(ConfigKindEnum, { name: 'ConfigKind' });
 registerEnumType(ChangeActionEnum, { name: 'ChangeAction' });
 registerEnumType(GateTypeEnum, { name: 'GateType' });
+registerEnumType(BypassableGateEnum, { name: 'BypassableGate', description: 'A gate an admin may bypass for one release in one channel: the channel gates, and dependsOn (its upstream channels).' });
+registerEnumType(ReleaseTriggerEnum, {
+  name: 'ReleaseTrigger',
+  description: 'What made a release.',
+  valuesConfig: {
+    VERSION: { description: 'createRelease: new parameter values (e.g. a new version).' },
+    CONFIG: { description: 'applyConfig changed what the service compiles to in at least one channel; the latest parameters, the new config.' },
+  },
+});

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import type { Role } from '../../server/store/entities/index.js';
-import { ChangeActionEnum, ConfigKindEnum, RoleEnum } from './enums.js';
+import type { BypassableGate, Role } from '../../server/store/entities/index.js';
+import { GateBypass } from './release-details.js';
+import { BypassableGateEnum, ChangeActionEnum, ConfigKindEnum, RoleEnum } from './enums.js';
 import { Approval } from './approval.js';
 import { ApiToken, Application, DesiredState, Release, Service } from './domain.js';
 import { JSONObjectScalar } from './scalars.js';
@@ -51,10 +52,28 @@ export class PreviewChannel {
   @Field(() => [PreviewService]) services!: PreviewService[];
 }
 
+@ObjectType({ description: 'Where a release the change would create goes in one channel.' })
+export class PreviewReleaseChannel {
+  @Field(() => String) channel!: string;
+  @Field(() => String, { description: 'UNCHANGED: it compiles to what runs there and is converged there at once. ROLLOUT: it goes through the gates there.' }) effect!: string;
+  @Field(() => [String], { description: 'What it would wait for there, in words.' }) waitsFor!: string[];
+  @Field(() => [String], { description: 'Paths of the fields it changes against what runs there now.' }) changes!: string[];
+}
+
+@ObjectType({ description: 'A release (trigger CONFIG) that applying the change would create.' })
+export class PreviewRelease {
+  @Field(() => String) service!: string;
+  @Field(() => String) label!: string;
+  @Field(() => String, { description: 'The release whose parameters it carries forward.' }) basedOn!: string;
+  @Field(() => [String]) changes!: string[];
+  @Field(() => [PreviewReleaseChannel]) channels!: PreviewReleaseChannel[];
+}
+
 @ObjectType()
 export class PreviewApplication {
   @Field(() => String) name!: string;
   @Field(() => [PreviewChannel]) channels!: PreviewChannel[];
+  @Field(() => [PreviewRelease], { description: 'Releases applying the change would create, and where each would wait.' }) releases!: PreviewRelease[];
 }
 
 @ObjectType()
@@ -68,6 +87,13 @@ export class ConfigPreview {
 export class DeleteApplicationInput {
   @Field(() => String) name!: string;
   @Field(() => Int, { nullable: true, description: 'Refuse with STALE unless the application is at this version.' }) expectedVersion?: number;
+}
+
+@InputType()
+export class DeleteServiceInput {
+  @Field(() => String) application!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Int, { nullable: true, description: 'Refuse with STALE unless the service is at this version.' }) expectedVersion?: number;
 }
 
 @InputType()
@@ -163,11 +189,35 @@ export class ResumeConvergencePayload extends PauseConvergencePayload {}
 export class RollbackServiceInput {
   @Field(() => String) application!: string;
   @Field(() => String) service!: string;
-  @Field(() => String, { nullable: true, description: 'Only this channel; omit for every channel where a release was deployed.' }) channel?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only this channel; omit for every channel that has an earlier release to go back to.' }) channel?: string | null;
+  @Field(() => String, { nullable: true, description: 'Why, recorded with the request.' }) reason?: string | null;
+}
+
+@ObjectType({ description: 'One channel a rollback was asked for in.' })
+export class RollbackPlan {
+  @Field(() => String) channel!: string;
+  @Field(() => Release, { description: 'The release it leaves (marked bad there).' }) from!: Release;
+  @Field(() => Release, { description: 'The release it goes back to.' }) to!: Release;
 }
 
 @ObjectType()
 export class RollbackServicePayload {
   @Field(() => Service, { nullable: true }) service?: Service | null;
+  @Field(() => [RollbackPlan], { description: 'Where the engine will roll back, from what to what.' }) rollbacks!: RollbackPlan[];
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@InputType()
+export class BypassGateInput {
+  @Field(() => ID, { description: 'Global id of the release.' }) release!: string;
+  @Field(() => String, { description: 'The channel where the gate holds it.' }) channel!: string;
+  @Field(() => BypassableGateEnum) gate!: BypassableGate;
+  @Field(() => String, { description: 'Why this release may skip the gate; required, recorded in the event.' }) reason!: string;
+}
+
+@ObjectType()
+export class BypassGatePayload {
+  @Field(() => Release, { nullable: true }) release?: Release | null;
+  @Field(() => GateBypass, { nullable: true }) bypass?: GateBypass | null;
   @Field(() => [UserError]) userErrors!: UserError[];
 }

@@ -113,7 +113,7 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
     reportService(serviceEnvProblems, (path) => path);
 
     const env = stringValues({ ...(channelEnv as JsonObject), ...(serviceEnv as JsonObject), ...(overrideEnv as JsonObject) });
-    const state: Omit<CompiledChannelState, 'digest'> = {
+    const state: Omit<CompiledChannelState, 'digest'> & { stabilizationMs?: number } = {
       application: app.name,
       service: service.name,
       channel: channel.name,
@@ -126,6 +126,14 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
       env,
       progressDeadlineMs: progressDeadlineMs ?? 0,
     };
+    const stabilization = service.stabilizationWindow ?? channel.stabilizationWindow;
+    if (stabilization !== undefined) {
+      const ms = parseDuration(stabilization);
+      if (ms === undefined) {
+        const where = service.stabilizationWindow !== undefined ? onService('stabilizationWindow') : onApp(formatPath(['releaseChannels', index, 'stabilizationWindow']));
+        diagnostics.push(diagnostic('SCHEMA_VIOLATION', `invalid duration "${stabilization}": ${DURATION_HELP}`, where));
+      } else state.stabilizationMs = ms;
+    }
     const digest = contentDigest({ runtime: state.runtime, plugin: state.plugin, spec, env, params: state.params });
     states.push({ ...state, digest });
   }

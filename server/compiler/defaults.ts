@@ -44,6 +44,7 @@ function channelWithDefaults(raw: Raw): ChannelDoc {
     constants: { ...((raw.constants as Record<string, Scalar> | undefined) ?? {}) },
     env: stringMap(raw.env),
     gates: [...((raw.gates as GateDoc[] | undefined) ?? [])],
+    ...(raw.stabilizationWindow !== undefined ? { stabilizationWindow: raw.stabilizationWindow as string } : {}),
   };
 }
 
@@ -87,5 +88,6 @@ export function serviceWithDefaults(raw: Raw): ServiceDoc {
     env: stringMap(raw.env),
     perChannel,
     progressDeadline: (raw.progressDeadline as string | undefined) ?? DEFAULT_PROGRESS_DEADLINE,
+    ...(raw.stabilizationWindow !== undefined ? { stabilizationWindow: raw.stabilizationWindow as string } : {}),
   };
 }

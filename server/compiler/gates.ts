@@ -74,7 +74,7 @@ export function compileGate(gate: GateDoc): GateResult {
   } else if ('manualApproval' in gate) {
     const minApprovers = gate.manualApproval?.minApprovers ?? 1;
     if (!Number.isInteger(minApprovers) || minApprovers < 1) fail(['manualApproval', 'minApprovers'], `must be a whole number >= 1, got ${minApprovers}`);
-    compiled = { type: 'manualApproval', minApprovers };
+    compiled = { type: 'manualApproval', minApprovers, ...(gate.manualApproval?.preventSelfApproval ? { preventSelfApproval: true } : {}) };
   } else if ('allowedTimes' in gate) {
     const spec = gate.allowedTimes ?? {};
     const days = spec.days === undefined ? [0, 1, 2, 3, 4, 5, 6] : parseDays(spec.days);

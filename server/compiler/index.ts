@@ -11,3 +11,4 @@ export { loadConfigSchema, CONFIG_SCHEMA_ID } from './schema.js';
 export { parseDuration } from './durations.js';
 export { compileGate } from './gates.js';
 export { orderChannels } from './channel-graph.js';
+export { diffStates, describeChange, sameIntent, type FieldChange } from './state-diff.js';

@@ -49,7 +49,7 @@ export interface RuntimeDoc {
 /** Gates as written in YAML (one key per list entry). */
 export type GateDoc =
   | { soak: { duration: string } }
-  | { manualApproval: { minApprovers?: number } }
+  | { manualApproval: { minApprovers?: number; preventSelfApproval?: boolean } }
   | { allowedTimes: { days?: string | string[]; hours?: string; timezone?: string } }
   | { alerts: { alertmanager: string; matchers?: Record<string, string> } }
   | { httpCheck: { url: string; expectStatus?: number; duration?: string; intervalSeconds?: number } };
@@ -61,6 +61,8 @@ export interface ChannelDoc {
   constants: Record<string, Scalar>;
   env: Record<string, string>;
   gates: GateDoc[];
+  /** How long a release must stay healthy here before it counts as converged; absent: the service's, else the server's. */
+  stabilizationWindow?: string;
 }
 
 export interface ApplicationDoc {
@@ -95,6 +97,8 @@ export interface ServiceDoc {
   perChannel: Record<string, ChannelOverride>;
   /** A rollout that has not converged after this long fails (e.g. "10m"). */
   progressDeadline: string;
+  /** Wins over the channel's stabilizationWindow; absent: the channel's, else the server's. */
+  stabilizationWindow?: string;
 }
 
 export type ConfigDoc = RuntimeDoc | ApplicationDoc | ServiceDoc;
@@ -117,7 +121,7 @@ export interface ConfigBundle {
 /** Gates after compilation: durations in milliseconds, defaults applied. */
 export type CompiledGate =
   | { type: 'soak'; durationMs: number }
-  | { type: 'manualApproval'; minApprovers: number }
+  | { type: 'manualApproval'; minApprovers: number; preventSelfApproval?: boolean }
   | { type: 'allowedTimes'; days: number[]; startHour: number; endHour: number; timezone: string }
   | { type: 'alerts'; alertmanager: string; matchers: Record<string, string> }
   | { type: 'httpCheck'; url: string; expectStatus: number; durationMs: number; intervalMs: number };
@@ -138,6 +142,11 @@ export interface CompiledChannelState {
   /** Merged env: channel env < service env < perChannel env. */
   env: Record<string, string>;
   progressDeadlineMs: number;
+  /**
+   * How long the release must stay healthy after the runtime first reports it converged before it
+   * counts as converged here. Absent: the server's default (an engine setting).
+   */
+  stabilizationMs?: number;
   /** sha256 over the canonical JSON of what the plugin will see (runtime, plugin, spec, env, params). */
   digest: string;
 }

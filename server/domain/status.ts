@@ -12,6 +12,8 @@ export const CONVERGENCE_STATUSES = [
   'ROLLING_BACK',
   'ROLLED_BACK',
   'PAUSED',
+  /** Converged on its release, but a health gate fails or it crash-loops since: holds what follows it. */
+  'DEGRADED',
 ] as const;
 export type ConvergenceStatus = (typeof CONVERGENCE_STATUSES)[number];
 
@@ -44,6 +46,18 @@ export const REASON_CODES = [
   'ROLLED_BACK_TO_PREVIOUS',
   'NOTHING_TO_ROLL_BACK_TO',
   'SUPERSEDED',
+  /** The runtime reports the release converged; it must stay healthy for the stabilization window first. */
+  'STABILIZING',
+  /** Restarts (or heal cycles) came too often: the release crash-loops. */
+  'CRASH_LOOP',
+  /** A new release waits: a health gate fails on what runs in this channel now. */
+  'HEALTH_HOLD',
+  /** The upstream channel runs the release but is unhealthy on it (check failing, crash loop). */
+  'UPSTREAM_UNHEALTHY',
+  /** A person rolled the service back here; the release they left is marked bad here. */
+  'ROLLED_BACK_BY_USER',
+  /** An admin bypassed a gate for this release here (shown while it would otherwise hold). */
+  'GATE_BYPASSED',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

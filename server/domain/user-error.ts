@@ -18,6 +18,10 @@ export const USER_ERROR_CODES = [
   'STALE',
   'FORBIDDEN',
   'INVALID_INPUT',
+  /** rollbackService where no earlier release converged (or all are marked bad). */
+  'NOTHING_TO_ROLL_BACK_TO',
+  /** An approval by the release's own creator on a gate with preventSelfApproval. */
+  'SELF_APPROVAL',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -76,7 +76,7 @@ export class ConfigCache {
     const missing = [...new Set(ids)].filter((id) => id && !this.releaseLabels.has(id));
     if (missing.length) {
       const rows = await this.em().find(ReleaseRow, { id: { $in: missing } });
-      for (const r of rows) this.releaseLabels.set(r.id, r.params.version !== undefined ? String(r.params.version) : `#${r.number}`);
+      for (const r of rows) this.releaseLabels.set(r.id, r.label);
     }
     return this.releaseLabels;
   }

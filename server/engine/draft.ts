@@ -14,9 +14,22 @@ export interface EngineSettings {
   gatePollMs: number;
   /** Longest backoff between checks of a converging or erroring instance. */
   maxBackoffMs: number;
+  /** Stabilization window where the compiled state does not set one. */
+  stabilizationMs: number;
+  /** Crashes (restarts or heal cycles) within crashLoopWindowMs that make a crash loop. */
+  crashLoopRestarts: number;
+  crashLoopWindowMs: number;
 }
 
-export const DEFAULT_SETTINGS: EngineSettings = { steadyIntervalMs: 30_000, maxAttempts: 5, gatePollMs: 5_000, maxBackoffMs: 30_000 };
+export const DEFAULT_SETTINGS: EngineSettings = {
+  steadyIntervalMs: 30_000,
+  maxAttempts: 5,
+  gatePollMs: 5_000,
+  maxBackoffMs: 30_000,
+  stabilizationMs: 30_000,
+  crashLoopRestarts: 3,
+  crashLoopWindowMs: 5 * 60_000,
+};
 
 /** Everything the pure decision needs about one instance, gathered by the scheduler. */
 export interface InstanceContext {
@@ -29,6 +42,8 @@ export interface InstanceContext {
   upstream: UpstreamState[];
   /** Approvals of the desired release in this channel. */
   approvals: Approvals;
+  /** Gates an admin bypassed for the desired release in this channel. */
+  bypassed: string[];
   health: HealthSnapshot;
   labels: ReadonlyMap<string, string>;
   settings: EngineSettings;
@@ -37,6 +52,8 @@ export interface InstanceContext {
 export interface Reason {
   code: ReasonCode;
   message: string;
+  /** ms epoch: since when it holds, when known better than "since the engine first said so". */
+  since?: number;
 }
 
 export interface DraftEvent {
@@ -70,4 +87,14 @@ export function labelOf(ctx: InstanceContext, releaseId: string | null | undefin
 
 export function statusIs(status: ConvergenceStatus, ...any: ConvergenceStatus[]): boolean {
   return any.includes(status);
+}
+
+/**
+ * The version the runtime knows the target by (TargetState.version): the release id that first
+ * applied this exact compiled state here (see EngineState.runtimeVersion), else the target's id.
+ */
+export function runtimeVersionOf(draft: Pick<Draft, 'es' | 'targetReleaseId' | 'targetState'>): string | null {
+  const rv = draft.es.runtimeVersion;
+  if (rv && draft.targetState && rv.digest === draft.targetState.digest) return rv.version;
+  return draft.targetReleaseId;
 }

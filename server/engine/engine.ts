@@ -1,24 +1,27 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { TargetState } from '@driftless/plugin-sdk';
 import type { TickInput, TickResult } from '../../worker/types.js';
 import type { TickPool } from '../../worker/pool.js';
 import type { LivePubSub } from '../domain/live.js';
-import type { RemovedInstance } from '../services/delete-objects.js';
 import type { Logger } from '../logger.js';
 import type { PluginHost } from '../plugin-host/index.js';
 import { transact } from '../store/transact.js';
 import type { DatabaseKind } from '../store/orm.js';
 import { ConfigCache } from './config-cache.js';
-import { DEFAULT_SETTINGS, type EngineSettings, type InstanceContext } from './draft.js';
+import { DEFAULT_SETTINGS, runtimeVersionOf, type Draft, type EngineSettings, type InstanceContext } from './draft.js';
 import { finish, type Outcome } from './finish.js';
-import { HealthMonitor } from './gates/index.js';
+import { HealthMonitor, isHealthGate } from './gates/index.js';
+import { targetKey } from './gates/keys.js';
+import { humanizeResult } from './humanize.js';
 import { InstanceStore, type EngineEventRow } from './instance-store.js';
 import { plan } from './plan.js';
-import { gatherContexts } from './contexts.js';
-import { removeFromRuntime } from './removal.js';
+import { gatherContexts, gatesOf } from './contexts.js';
+import { RemovalQueue } from './removal.js';
+import { serverIdentity } from './server-identity.js';
 import type { InstanceSnapshot } from './types.js';
+
+/** Events after which channels downstream may decide otherwise: they look at once. */
+const DOWNSTREAM_MOVES = new Set(['INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK', 'ROLLBACK_STARTED', 'CRASH_LOOP_DETECTED', 'HEALTH_DEGRADED', 'HEALTH_RECOVERED']);
 
 export interface EngineOptions {
   orm: MikroORM;
@@ -47,7 +50,7 @@ export interface EngineOptions {
  * batched transaction. Mutations wake it at once; otherwise it sleeps until the next instance is due.
  */
 export class Engine {
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly owner: string;
   private readonly store: InstanceStore;
   private readonly config: ConfigCache;
   private readonly health: HealthMonitor;
@@ -61,6 +64,9 @@ export class Engine {
   /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
   private ticking = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly removals: RemovalQueue;
+  /** Health target key → instances whose releases have a gate on it: a flip wakes exactly them. */
+  private readonly healthWatchers = new Map<string, Set<string>>();
   /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
   readonly stats = { claimed: 0, ticks: 0, batches: 0 };
 
@@ -69,16 +75,37 @@ export class Engine {
   }
 
   constructor(private readonly opts: EngineOptions) {
+    this.owner = serverIdentity(opts.dataDir);
     this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
     this.config = new ConfigCache(() => opts.orm.em.fork());
     this.now = opts.now ?? Date.now;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.health = new HealthMonitor({ pollIntervalMs: opts.healthPollMs ?? 2_000, now: this.now });
-    this.health.onChange(() => this.wake());
+    this.health.onChange((key) => this.healthChanged(key));
+    this.removals = new RemovalQueue({
+      orm: opts.orm,
+      kind: opts.kind,
+      plugins: opts.plugins,
+      owner: this.owner,
+      logger: opts.logger,
+      live: opts.live,
+      timeoutMs: opts.timeouts?.applyMs ?? 60_000,
+      dataDir: opts.dataDir,
+      now: this.now,
+      isTicking: (id) => this.ticking.has(id),
+    });
+  }
+
+  /** A health result flipped: the instances that gate on it look now (continuous health). */
+  private healthChanged(key: string): void {
+    const ids = this.healthWatchers.get(key);
+    if (ids?.size) this.store.wake({ ids: [...ids] }, this.now()).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not wake instances after a health change'));
+    this.wake();
   }
 
   async start(): Promise<void> {
-    if (this.opts.kind === 'sqlite') await this.store.releaseAllLeases(this.now());
+    // SQLite has one server: every lease is from its previous life. Elsewhere, only our own are.
+    await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
     this.running = true;
     this.loop = this.run();
     // Leases are short and renewed while their tick runs: a replica that dies loses its instances
@@ -96,6 +123,9 @@ export class Engine {
     this.wake();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    // Removals asked for just before a graceful stop are finished now rather than at the next
+    // start (they are durable either way); bounded, so a stuck plugin cannot hold the shutdown.
+    await this.removals.drain(this.opts.timeouts?.applyMs ?? 60_000);
     await this.health.stop();
   }
 
@@ -120,6 +150,8 @@ export class Engine {
           continue;
         }
         this.woken = false;
+        const removing = this.removals.maybeRun();
+        if (removing) this.track(removing);
         const now = this.now();
         const rows = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
         const ids = rows.map((r) => r.id);
@@ -133,8 +165,7 @@ export class Engine {
           this.opts.logger.error({ err, instances: ids.length }, 'engine batch failed; its instances are retried shortly');
           await this.store.release(this.owner, ids, this.now() + 1_000).catch(() => undefined);
         });
-        this.inFlight.add(batch);
-        void batch.finally(() => this.inFlight.delete(batch));
+        this.track(batch);
       } catch (err) {
         this.opts.logger.error({ err }, 'engine loop error');
         await new Promise((r) => setTimeout(r, 500));
@@ -158,19 +189,13 @@ export class Engine {
     this.wakeUp = undefined;
   }
 
-  /**
-   * After their rows were deleted: asks each runtime plugin to remove what ran (its `delete` hook),
-   * in the background. Waits first for ticks in flight on those instances, so an apply that was
-   * already under way cannot start something again after the removal.
-   */
-  removeInstances(removed: RemovedInstance[]): void {
-    if (removed.length === 0) return;
-    const work = (async () => {
-      const ids = new Set(removed.map((r) => r.instanceId));
-      const deadline = Date.now() + (this.opts.timeouts?.applyMs ?? 60_000) + 5_000;
-      while ([...ids].some((id) => this.ticking.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await Promise.all(removed.map((r) => removeFromRuntime(this.opts.plugins, r, { logger: this.opts.logger, dataDir: this.opts.dataDir, timeoutMs: this.opts.timeouts?.applyMs ?? 60_000 })));
-    })();
+  /** Removal intents were written (a channel, service or application went): work them off now. */
+  removalsChanged(): void {
+    this.removals.poke();
+    this.wake();
+  }
+
+  private track(work: Promise<void>): void {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
@@ -190,17 +215,21 @@ export class Engine {
     const contexts = await gatherContexts({ rows, config, store: this.store, em: () => this.opts.orm.em.fork(), health: this.health, settings: this.settings, now: this.now() });
     const now = this.now();
     const drafts = contexts.map((ctx) => ({ ctx, draft: plan(ctx) }));
+    for (const ctx of contexts) this.watchHealth(ctx.instance.id, gatesOf(ctx.instance));
 
     const ticks: TickInput[] = [];
+    const labelFor = new Map<string, (id: string) => string | undefined>();
     for (const { ctx, draft } of drafts) {
       if (!draft.tick || !draft.targetReleaseId || !draft.targetState) continue;
-      ticks.push(this.tickInput(ctx, draft.targetReleaseId, draft.targetState, draft.tick.mode));
+      const input = this.tickInput(ctx, draft, draft.tick.mode);
+      ticks.push(input);
+      labelFor.set(ctx.instance.id, (id) => input.labels?.[id] ?? ctx.labels.get(id));
     }
     const results = new Map<string, TickResult>();
     this.stats.ticks += ticks.length;
     if (ticks.length) {
       for (const r of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
-        results.set(r.instanceId, r);
+        results.set(r.instanceId, humanizeResult(r, labelFor.get(r.instanceId) ?? (() => undefined)));
         if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
       }
     }
@@ -212,8 +241,30 @@ export class Engine {
     await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
   }
 
-  private tickInput(ctx: InstanceContext, releaseId: string, state: NonNullable<InstanceSnapshot['targetState']>, mode: 'converge' | 'observe'): TickInput {
-    const target: TargetState = { releaseId, version: releaseId, params: state.params, spec: state.spec, env: state.env, digest: state.digest };
+  /** Keeps the health-target → instances map current (a tick's gates may change with its release). */
+  private watchHealth(instanceId: string, gates: ReturnType<typeof gatesOf>): void {
+    for (const gate of gates) {
+      if (!isHealthGate(gate)) continue;
+      const key = targetKey(gate);
+      let ids = this.healthWatchers.get(key);
+      if (!ids) this.healthWatchers.set(key, (ids = new Set()));
+      ids.add(instanceId);
+    }
+  }
+
+  private tickInput(ctx: InstanceContext, draft: Draft, mode: 'converge' | 'observe'): TickInput {
+    const releaseId = draft.targetReleaseId!;
+    const state = draft.targetState!;
+    const version = runtimeVersionOf(draft) ?? releaseId;
+    const target: TargetState = { releaseId, version, params: state.params, spec: state.spec, env: state.env, digest: state.digest };
+    // Versions the plugin may report: the target's (under its label) and the releases that ran here.
+    const labels: Record<string, string> = {};
+    for (const h of draft.es.history ?? []) {
+      const label = ctx.labels.get(h.releaseId);
+      if (label) labels[h.version ?? h.releaseId] ??= label;
+    }
+    for (const id of [ctx.instance.convergedReleaseId, ctx.instance.targetReleaseId]) if (id && ctx.labels.has(id)) labels[id] ??= ctx.labels.get(id)!;
+    labels[version] = ctx.labels.get(releaseId) ?? labels[version] ?? version;
     return {
       instanceId: ctx.instance.id,
       identity: { instanceId: ctx.instance.id, application: ctx.applicationName, channel: ctx.channel.name, service: ctx.service.name, runtime: ctx.channel.runtime.name },
@@ -223,6 +274,7 @@ export class Engine {
       mode,
       timeouts: this.opts.timeouts ?? { fetchMs: 10_000, applyMs: 60_000 },
       dataDir: this.opts.dataDir,
+      labels,
     };
   }
 
@@ -252,7 +304,7 @@ export class Engine {
       const i = ctx.instance;
       this.opts.live.publish('INSTANCE_CHANGED', { applicationId: i.applicationId, instanceId: i.id, releaseIds: [...new Set([i.desiredReleaseId, o.update.targetReleaseId].filter((x): x is string => !!x))] });
       // Downstream channels may be waiting on this one: let them look now rather than at their next poll.
-      if (o.events.some((e) => ['INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK'].includes(e.type))) wakeServices.add(i.serviceId);
+      if (o.events.some((e) => DOWNSTREAM_MOVES.has(e.type))) wakeServices.add(i.serviceId);
     }
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });

@@ -49,7 +49,8 @@ export class InstanceStore {
    */
   async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<InstanceSnapshot[]> {
     const lockClause = this.kind === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
-    const expires = now + leaseMs;
+    const expires = Math.round(now + leaseMs);
+    now = Math.round(now);
     const rows: Record<string, unknown>[] = await this.connection.execute(
       `UPDATE service_instances SET lease_owner = ?, lease_expires_at = ?, next_check_at = ?
        WHERE id IN (
@@ -64,7 +65,7 @@ export class InstanceStore {
 
   /** Extends the leases of ticks still running (and keeps them out of the due set meanwhile). */
   async renewLeases(owner: string, ids: string[], now: number, leaseMs: number): Promise<void> {
-    const expires = now + leaseMs;
+    const expires = Math.round(now + leaseMs);
     await this.connection.execute(
       `UPDATE service_instances SET lease_expires_at = ?, next_check_at = ? WHERE lease_owner = ? AND id IN (${ids.map(() => '?').join(',')})`,
       [expires, expires, owner, ...ids],
@@ -144,7 +145,9 @@ export class InstanceStore {
     assignments.push(`updated_at = ${this.cast(columns.length + 3, 'bigint')}`);
     const row = '(' + new Array(columns.length + 3).fill('?').join(',') + ')';
     const params: unknown[] = [];
-    for (const u of updates) params.push(u.id, u.expectedVersion, ...columns.map((c) => c.value(u)), now);
+    // Integer columns get integers: PostgreSQL refuses 1012.5 for a bigint (a backoff of 1.5^n).
+    const valueOf = (c: WrittenColumn, u: InstanceUpdate) => (c.type === 'bigint' ? whole(c.value(u)) : c.value(u));
+    for (const u of updates) params.push(u.id, u.expectedVersion, ...columns.map((c) => valueOf(c, u)), whole(now));
     const written: { id: string }[] = await this.connection.execute(
       `UPDATE service_instances AS si SET
          ${assignments.join(',\n         ')},
@@ -177,9 +180,15 @@ export class InstanceStore {
     return (inserted as { id: unknown }[]).map((r) => Number(r.id));
   }
 
-  /** At start-up of a single-node (SQLite) server: leases left by its previous life are void. */
-  async releaseAllLeases(now: number): Promise<void> {
-    await this.connection.execute('UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ? WHERE lease_owner IS NOT NULL', [now], 'run');
+  /**
+   * At start-up: leases a previous life of this server left (of `owner`; null: of anyone, for a
+   * single-node SQLite server) are void, instances and removals alike.
+   */
+  async releaseLeases(owner: string | null, now: number): Promise<void> {
+    const where = owner === null ? 'lease_owner IS NOT NULL' : 'lease_owner = ?';
+    const params = owner === null ? [] : [owner];
+    await this.connection.execute(`UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ? WHERE ${where}`, [Math.round(now), ...params], 'run');
+    await this.connection.execute(`UPDATE pending_removals SET lease_owner = NULL, lease_expires_at = NULL WHERE ${where}`, params, 'run');
   }
 
   /** Gives up leases without writing results; the instances are due at `dueAt`. */
@@ -188,7 +197,7 @@ export class InstanceStore {
     await this.connection.execute(
       `UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ?
        WHERE lease_owner = ? AND id IN (${ids.map(() => '?').join(',')})`,
-      [dueAt, owner, ...ids],
+      [whole(dueAt), owner, ...ids],
       'run',
       trx,
     );
@@ -234,6 +243,7 @@ export class InstanceStore {
       paused: r.paused === true || r.paused === 1 || r.paused === '1',
       nextCheckAt: r.next_check_at === null || r.next_check_at === undefined ? null : Number(r.next_check_at),
       rollbackRequestedAt: r.rollback_requested_at === null || r.rollback_requested_at === undefined ? null : Number(r.rollback_requested_at),
+      rollbackRequestedBy: (r.rollback_requested_by as string | null) ?? null,
       engineState: parse(r.engine_state) ?? {},
     };
   }
@@ -299,6 +309,10 @@ const FULL_COLUMNS: readonly WrittenColumn[] = [
   { name: 'next_check_at', type: 'bigint', value: (u) => u.nextCheckAt },
   { name: 'engine_state', type: 'json', value: (u) => json(u.engineState) },
 ];
+
+function whole(value: unknown): unknown {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : value;
+}
 
 function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);

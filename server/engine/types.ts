@@ -13,8 +13,12 @@ export interface TargetRef {
  * so a tick in flight never overwrites a user's request.
  */
 export interface EngineState {
-  /** rollout: steering to the desired release; rollback: back to an earlier release after a failure; halted: failed with nothing to roll back to. */
-  mode?: 'rollout' | 'rollback' | 'halted';
+  /**
+   * rollout: steering to (or running) the desired release; rollback: back to an earlier release
+   * after a failure; rolled-back: the rollback converged (until a new release starts); halted:
+   * failed with nothing to roll back to.
+   */
+  mode?: 'rollout' | 'rollback' | 'rolled-back' | 'halted';
   /** When the current target was first applied (for progressDeadline). */
   rolloutStartedAt?: number;
   /** Consecutive failed ticks on the current target. */
@@ -24,7 +28,7 @@ export interface EngineState {
   /** Releases that failed in this channel: never promoted here again automatically. */
   badReleaseIds?: string[];
   /** Releases this instance converged on, newest first (rollback targets). */
-  history?: { releaseId: string; state: CompiledChannelState; convergedAt: number }[];
+  history?: { releaseId: string; state: CompiledChannelState; convergedAt: number; version?: string }[];
   /** Gate keys satisfied for a release in this channel, so they are not waited for twice. */
   satisfied?: { releaseId: string; keys: string[] };
   /** When post-deploy verification of the converged release finished. */
@@ -33,6 +37,29 @@ export interface EngineState {
   rollbackHandledAt?: number;
   /** What failed, for the status message after a rollback. */
   failure?: { releaseId: string; code: ReasonCode; message: string; at: number };
+  /** When the runtime first reported the target converged in the current healthy stretch (stabilization). */
+  stableSince?: number;
+  /** Heal cycles of the target release: seen up, then down (epoch ms, oldest first, within the crash-loop window). */
+  heals?: number[];
+  /** Restarts the runtime reported for the target release (epoch ms seen, oldest first, within the window). */
+  restartTimes?: number[];
+  /** What the runtime said about the last crash, for the CRASH_LOOP reason. */
+  lastCrash?: string;
+  /** The target was seen down (counted once per episode, until it is up again). */
+  down?: boolean;
+  /** Restart count the runtime last reported for the target release. */
+  restarts?: { releaseId: string; count: number };
+  /**
+   * Something is wrong with what runs here after it converged: a health gate failing (holds new
+   * rollouts here and promotion from here) or a crash loop (holds promotion from here).
+   */
+  hold?: { code: ReasonCode; message: string; since: number; gate?: 'alerts' | 'httpCheck' };
+  /**
+   * The version the runtime runs the target under (what plugins report back). It stays the release
+   * id that first applied this exact compiled state here, so a release that changes nothing here
+   * (a config change for another channel) takes over without a redeploy.
+   */
+  runtimeVersion?: { version: string; digest: string };
 }
 
 /** One row of service_instances as the engine sees it. */
@@ -55,6 +82,8 @@ export interface InstanceSnapshot {
   paused: boolean;
   nextCheckAt: number | null;
   rollbackRequestedAt: number | null;
+  /** Who asked for that rollback. */
+  rollbackRequestedBy: string | null;
   engineState: EngineState;
 }
 

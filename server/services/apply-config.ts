@@ -5,10 +5,10 @@ import type { ApplicationDoc, ConfigBundle, RuntimeDoc, ServiceDoc } from '../co
 import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
-import { ApplicationRow, ReleaseChannelRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+import { ApplicationRow, ReleaseChannelRow, RuntimeRow, ServiceInstanceRow, ServiceRow, type EventRow } from '../store/entities/index.js';
 import { diagnosticsToUserErrors } from './diagnostics.js';
 import { diffConfig, type ConfigChange } from './config-diff.js';
-import { recompileInstances } from './desired-state.js';
+import { releaseConfigChanges } from './config-releases.js';
 import { applicationDoc, loadStoredConfig, runtimeDoc, type StoredConfig } from './stored-config.js';
 import { syncChannels } from './sync-channels.js';
 
@@ -24,6 +24,10 @@ export interface ApplyConfigOutcome {
   objects: AppliedObject[];
   /** Applications whose intent changed: the engine looks at them at once. */
   changedApplicationIds: string[];
+  /** Releases the change created (trigger CONFIG), with their events, for subscribers. */
+  events: EventRow[];
+  /** Some instances were removed: the engine removes their workloads. */
+  removals: boolean;
   userErrors: UserErrorData[];
 }
 
@@ -69,8 +73,10 @@ export async function applyConfig(
       await em.flush();
       const runtimeIds = new Map((await em.find(RuntimeRow, {})).map((r) => [r.name, r.id]));
 
+      let removals = 0;
       for (const change of changes.filter((c) => c.kind === 'Application')) {
-        const row = await upsertApplication(em, stored, change, actor, runtimeIds);
+        const { row, removed } = await upsertApplication(em, stored, change, actor, runtimeIds);
+        removals += removed;
         objects.push(toObject(change, row.id));
         if (change.action !== 'UNCHANGED') changedApps.add(row.id);
       }
@@ -83,12 +89,17 @@ export async function applyConfig(
       }
       await em.flush();
 
+      const events: EventRow[] = [];
       for (const applicationId of changedApps) {
+        const app = await em.findOneOrFail(ApplicationRow, { id: applicationId });
+        // A new generation of the config that shapes this application's releases (a new one starts at 1).
+        app.configGeneration += 1;
         await ensureInstances(em, applicationId);
-        await recompileInstances(em, applicationId, runtimes, actor);
+        await em.flush();
+        events.push(...(await releaseConfigChanges(em, applicationId, runtimes, actor)));
       }
       await em.flush();
-      return { objects, changedApplicationIds: [...changedApps], userErrors: [] };
+      return { objects, changedApplicationIds: [...changedApps], events, removals: removals > 0, userErrors: [] };
     });
   } catch (err) {
     if (err instanceof UserErrors) return failed(err.errors);
@@ -100,7 +111,7 @@ export async function applyConfig(
 }
 
 function failed(userErrors: UserErrorData[]): ApplyConfigOutcome {
-  return { objects: [], changedApplicationIds: [], userErrors };
+  return { objects: [], changedApplicationIds: [], events: [], removals: false, userErrors };
 }
 
 /** Parses the text, letting it reference runtimes and applications already stored. */
@@ -159,13 +170,13 @@ async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: Co
   return row;
 }
 
-async function upsertApplication(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string, runtimeIds: Map<string, string>): Promise<ApplicationRow> {
+async function upsertApplication(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string, runtimeIds: Map<string, string>): Promise<{ row: ApplicationRow; removed: number }> {
   const doc = change.doc as ApplicationDoc;
   const existing = stored.applications.get(doc.name);
-  if (change.action === 'UNCHANGED' && existing) return existing;
-  const row = existing ?? em.create(ApplicationRow, { name: doc.name, document: doc, documentDigest: change.digest });
+  if (change.action === 'UNCHANGED' && existing) return { row: existing, removed: 0 };
+  const row = existing ?? em.create(ApplicationRow, { name: doc.name, document: doc, documentDigest: change.digest, configGeneration: 0 });
   Object.assign(row, { document: doc, documentDigest: change.digest });
-  await syncChannels(em, row, doc, runtimeIds);
+  const removed = await syncChannels(em, row, doc, runtimeIds, actor);
   recordEvent(em, {
     type: existing ? 'APPLICATION_UPDATED' : 'APPLICATION_CREATED',
     actor,
@@ -174,7 +185,7 @@ async function upsertApplication(em: EntityManager, stored: StoredConfig, change
     subjectId: row.id,
     message: `${existing ? 'updated' : 'created'} application ${doc.name} with channels ${doc.releaseChannels.map((c) => c.name).join(', ')}`,
   });
-  return row;
+  return { row, removed };
 }
 
 async function upsertService(em: EntityManager, change: ConfigChange, actor: string): Promise<ServiceRow> {

@@ -3,25 +3,16 @@ import { transact } from '../store/transact.js';
 import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
-import { ApplicationRow, ApprovalRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+import { ApplicationRow, ApprovalRow, GateBypassRow, PendingRemovalRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow } from '../store/entities/index.js';
+import { removeInstances } from './removal-intents.js';
 
-export type DeleteOutcome = { deletedId: string; userErrors: [] } | { deletedId?: undefined; userErrors: UserErrorData[] };
-
-/** What ran where, so the engine can ask the runtime plugins to remove it after the rows are gone. */
-export interface RemovedInstance {
-  instanceId: string;
-  application: string;
-  channel: string;
-  service: string;
-  runtime: string;
-  plugin: string;
-  config: Record<string, unknown>;
-}
+export type DeleteOutcome = { deletedId: string; removals: number; userErrors: [] } | { deletedId?: undefined; removals?: undefined; userErrors: UserErrorData[] };
 
 /** Runs a delete in a transaction, turning UserErrors into the payload's userErrors. */
-async function guarded(em: EntityManager, work: (em: EntityManager) => Promise<string>): Promise<DeleteOutcome> {
+async function guarded(em: EntityManager, work: (em: EntityManager) => Promise<{ id: string; removals: number }>): Promise<DeleteOutcome> {
   try {
-    return { deletedId: await transact(em, work), userErrors: [] };
+    const { id, removals } = await transact(em, work);
+    return { deletedId: id, removals, userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { userErrors: err.errors };
     throw err;
@@ -34,27 +25,56 @@ function checkVersion(row: { version: number }, expected: number | undefined | n
   }
 }
 
-/** Deletes an application with its channels, services, releases and instances. History stays. */
-export async function deleteApplication(
-  rootEm: EntityManager,
-  viewer: Viewer,
-  name: string,
-  expectedVersion?: number | null,
-  removed: RemovedInstance[] = [],
-): Promise<DeleteOutcome> {
+/**
+ * Deletes an application with its channels, services, releases and instances. History stays. What
+ * ran is removed through the runtime plugins, durably: the intent is written in this transaction.
+ */
+export async function deleteApplication(rootEm: EntityManager, viewer: Viewer, name: string, expectedVersion?: number | null): Promise<DeleteOutcome> {
   if (!hasRight(viewer, 'config:write')) return { userErrors: [userError('FORBIDDEN', `role ${viewer.role} cannot delete applications`, ['name'])] };
   if (!canSeeApplication(viewer, name)) return { userErrors: [userError('NOT_FOUND', `unknown application "${name}"`, ['name'])] };
   return guarded(rootEm, async (em) => {
     const app = await em.findOne(ApplicationRow, { name });
     if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${name}"`, ['name'])]);
     checkVersion(app, expectedVersion, `application ${name}`);
-    removed.push(...(await instancesOf(em, app)));
-    for (const entity of [ServiceInstanceRow, ApprovalRow, ReleaseRow, ServiceRow, ReleaseChannelRow] as const) {
+    const actor = actorName(viewer);
+    const { pending } = await removeInstances(em, await em.find(ServiceInstanceRow, { applicationId: app.id }), 'APPLICATION_DELETED', actor);
+    for (const entity of [ServiceInstanceRow, ApprovalRow, GateBypassRow, ReleaseRow, ServiceRow, ReleaseChannelRow] as const) {
       await em.nativeDelete(entity, { applicationId: app.id });
     }
     em.remove(app);
-    recordEvent(em, { type: 'APPLICATION_DELETED', actor: actorName(viewer), applicationId: app.id, subject: `Application ${name}`, subjectId: app.id, message: `deleted application ${name}` });
-    return app.id;
+    recordEvent(em, { type: 'APPLICATION_DELETED', actor, applicationId: app.id, subject: `Application ${name}`, subjectId: app.id, message: `deleted application ${name}${pending ? `; removing ${pending} workload${pending === 1 ? '' : 's'} from their runtimes` : ''}` });
+    return { id: app.id, removals: pending };
+  });
+}
+
+/** Deletes one service of an application with its releases and instances; its workloads are removed. */
+export async function deleteService(rootEm: EntityManager, viewer: Viewer, application: string, name: string, expectedVersion?: number | null): Promise<DeleteOutcome> {
+  if (!hasRight(viewer, 'config:write')) return { userErrors: [userError('FORBIDDEN', `role ${viewer.role} cannot delete services`, ['name'])] };
+  if (!canSeeApplication(viewer, application)) return { userErrors: [userError('NOT_FOUND', `unknown application "${application}"`, ['application'])] };
+  return guarded(rootEm, async (em) => {
+    const app = await em.findOne(ApplicationRow, { name: application });
+    if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${application}"`, ['application'])]);
+    const service = await em.findOne(ServiceRow, { applicationId: app.id, name });
+    if (!service) throw new UserErrors([userError('NOT_FOUND', `application ${app.name} has no service "${name}"`, ['name'])]);
+    checkVersion(service, expectedVersion, `service ${application}/${name}`);
+    const actor = actorName(viewer);
+    const { pending } = await removeInstances(em, await em.find(ServiceInstanceRow, { serviceId: service.id }), 'SERVICE_DELETED', actor);
+    const releaseIds = (await em.find(ReleaseRow, { serviceId: service.id }, { fields: ['id'] })).map((r) => r.id);
+    if (releaseIds.length) {
+      await em.nativeDelete(ApprovalRow, { releaseId: { $in: releaseIds } });
+      await em.nativeDelete(GateBypassRow, { releaseId: { $in: releaseIds } });
+    }
+    await em.nativeDelete(ReleaseRow, { serviceId: service.id });
+    em.remove(service);
+    recordEvent(em, {
+      type: 'SERVICE_DELETED',
+      actor,
+      applicationId: app.id,
+      subject: `Service ${app.name}/${name}`,
+      subjectId: service.id,
+      message: `deleted service ${name} from ${app.name}${pending ? `; removing it from ${pending} channel${pending === 1 ? '' : 's'}` : ''}`,
+    });
+    return { id: service.id, removals: pending };
   });
 }
 
@@ -73,26 +93,10 @@ export async function deleteRuntime(rootEm: EntityManager, viewer: Viewer, name:
       const list = users.map((c) => `${apps.get(c.applicationId)}/${c.name}`).sort().join(', ');
       throw new UserErrors([userError('IN_USE', `runtime ${name} is used by release channels ${list}; move or delete them first`, ['name'])]);
     }
+    const removing = await em.count(PendingRemovalRow, { runtime: name });
+    if (removing) throw new UserErrors([userError('IN_USE', `runtime ${name} still has ${removing} workload${removing === 1 ? '' : 's'} being removed from it; try again when they are gone`, ['name'])]);
     em.remove(runtime);
     recordEvent(em, { type: 'RUNTIME_DELETED', actor: actorName(viewer), subject: `Runtime ${name}`, subjectId: runtime.id, message: `deleted runtime ${name}` });
-    return runtime.id;
-  });
-}
-
-async function instancesOf(em: EntityManager, app: ApplicationRow): Promise<RemovedInstance[]> {
-  const [instances, channels, services] = await Promise.all([
-    em.find(ServiceInstanceRow, { applicationId: app.id }),
-    em.find(ReleaseChannelRow, { applicationId: app.id }),
-    em.find(ServiceRow, { applicationId: app.id }),
-  ]);
-  const runtimes = new Map((await em.find(RuntimeRow, { id: { $in: channels.map((c) => c.runtimeId) } })).map((r) => [r.id, r]));
-  const channelById = new Map(channels.map((c) => [c.id, c]));
-  const serviceById = new Map(services.map((s) => [s.id, s]));
-  return instances.flatMap((i) => {
-    const channel = channelById.get(i.channelId);
-    const runtime = channel && runtimes.get(channel.runtimeId);
-    const service = serviceById.get(i.serviceId);
-    if (!channel || !runtime || !service || !i.targetReleaseId) return []; // nothing ever ran there
-    return [{ instanceId: i.id, application: app.name, channel: channel.name, service: service.name, runtime: runtime.name, plugin: runtime.plugin, config: runtime.config }];
+    return { id: runtime.id, removals: 0 };
   });
 }

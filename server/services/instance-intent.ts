@@ -14,12 +14,16 @@ import type { CompiledChannelState } from '../compiler/types.js';
  */
 export const URGENT = 0;
 
-export async function setDesiredState(em: EntityManager, instanceId: string, releaseId: string, state: CompiledChannelState, now: number): Promise<void> {
+export async function setDesiredState(em: EntityManager, instanceId: string, releaseId: string, state: CompiledChannelState, now: number, label: string): Promise<void> {
   await execute(
     em,
     'UPDATE service_instances SET desired_release_id = ?, desired_state = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id = ?',
     [releaseId, JSON.stringify(state), URGENT, now, instanceId],
   );
+  // An instance that never ran anything says what is true from the first moment: a release is
+  // on its way (not "no release has been created yet" until the engine's first look).
+  const queued = [{ code: 'NOT_YET_CHECKED', message: `${label} was just created; the engine looks at it next`, since: new Date(now).toISOString() }];
+  await execute(em, "UPDATE service_instances SET reasons = ? WHERE id = ? AND status = 'PENDING'", [JSON.stringify(queued), instanceId]);
 }
 
 
@@ -32,12 +36,12 @@ export async function setInstancePaused(em: EntityManager, where: { column: 'id'
   );
 }
 
-export async function requestRollback(em: EntityManager, instanceIds: string[], now: number): Promise<void> {
+export async function requestRollback(em: EntityManager, instanceIds: string[], now: number, requestedBy: string): Promise<void> {
   if (instanceIds.length === 0) return;
   await execute(
     em,
-    `UPDATE service_instances SET rollback_requested_at = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`,
-    [now, URGENT, now, ...instanceIds],
+    `UPDATE service_instances SET rollback_requested_at = ?, rollback_requested_by = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`,
+    [now, requestedBy, URGENT, now, ...instanceIds],
   );
 }
 

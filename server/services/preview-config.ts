@@ -3,10 +3,14 @@ import { compileRelease } from '../compiler/index.js';
 import type { CompiledChannelState } from '../compiler/types.js';
 import type { Viewer } from '../auth/viewer.js';
 import { UserErrors, type UserErrorData } from '../domain/user-error.js';
-import { ReleaseRow, ServiceInstanceRow } from '../store/entities/index.js';
-import { checkScope, mergedRuntimes, parseAgainst } from './apply-config.js';
+import { summarizeGate } from '../engine/gates/summary.js';
+import { ApplicationRow, ServiceInstanceRow, ServiceRow, ReleaseRow } from '../store/entities/index.js';
+import { checkScope, mergedApplications, mergedRuntimes, parseAgainst, type PluginConfigValidator } from './apply-config.js';
 import { diffConfig, type ConfigChange } from './config-diff.js';
+import { planConfigReleases } from './config-releases.js';
 import { diagnosticsToUserErrors } from './diagnostics.js';
+import { baseLabel, summarizeChanges } from './release-writer.js';
+import { diffStates } from '../compiler/index.js';
 import { loadStoredConfig, serviceDoc } from './stored-config.js';
 
 export interface PreviewService {
@@ -25,9 +29,31 @@ export interface PreviewChannel {
   services: PreviewService[];
 }
 
+/** Where a release the change would create goes in one channel. */
+export interface PreviewReleaseChannel {
+  channel: string;
+  /** UNCHANGED: it compiles to what runs there, so it is converged there at once. ROLLOUT: it goes through the gates. */
+  effect: 'UNCHANGED' | 'ROLLOUT';
+  /** What it would wait for there, in words ("staging converged on it", "2 distinct approvers needed"). */
+  waitsFor: string[];
+  /** Field-level changes against what runs there now. */
+  changes: string[];
+}
+
+export interface PreviewRelease {
+  service: string;
+  label: string;
+  /** The release whose parameters it carries forward. */
+  basedOn: string;
+  changes: string[];
+  channels: PreviewReleaseChannel[];
+}
+
 export interface PreviewApplication {
   name: string;
   channels: PreviewChannel[];
+  /** The releases applying the change would create (trigger CONFIG). */
+  releases: PreviewRelease[];
 }
 
 export interface PreviewOutcome {
@@ -37,18 +63,21 @@ export interface PreviewOutcome {
 }
 
 /**
- * Dry run of applyConfig: what would be created, changed or left alone, and the desired state each
- * instance would get. Reads only. Parameters come from `params[service]`, else the service's latest
- * release, else placeholders like `<params.version>`.
+ * Dry run of applyConfig: everything apply checks (the documents, the plugins' schemas and
+ * `validate`), what would be created, changed or left alone, the desired state each instance would
+ * get, and the releases the change would create with where each would wait. Reads only.
+ * Parameters come from `params[service]`, else the service's latest release, else placeholders.
  */
-export async function previewConfig(em: EntityManager, viewer: Viewer, text: string, params: Record<string, Record<string, unknown>> = {}): Promise<PreviewOutcome> {
+export async function previewConfig(em: EntityManager, viewer: Viewer, text: string, params: Record<string, Record<string, unknown>> = {}, validatePlugins?: PluginConfigValidator): Promise<PreviewOutcome> {
   try {
     const stored = await loadStoredConfig(em);
     const bundle = parseAgainst(text, stored);
     const scopeErrors = checkScope(viewer, bundle);
     if (scopeErrors.length) throw new UserErrors(scopeErrors);
-    const changes = diffConfig(bundle, stored);
     const runtimes = mergedRuntimes(stored, bundle);
+    const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes, applications: mergedApplications(stored, bundle) }) : [];
+    if (pluginErrors.length) throw new UserErrors(pluginErrors);
+    const changes = diffConfig(bundle, stored);
 
     const appNames = new Set([...bundle.applications.map((a) => a.name), ...bundle.services.map((s) => s.application)]);
     const applications: PreviewApplication[] = [];
@@ -77,11 +106,54 @@ export async function previewConfig(em: EntityManager, viewer: Viewer, text: str
           channel.services.push({ name: serviceName, paramsSource: source, desiredState: state, action, userErrors: [] });
         }
       }
-      applications.push({ name: appName, channels });
+      applications.push({ name: appName, channels, releases: storedApp ? await previewReleases(em, storedApp, appDoc, bundle, runtimes) : [] });
     }
     return { changes, applications, userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { changes: [], applications: [], userErrors: err.errors };
     throw err;
   }
+}
+
+/** The releases apply would create for a stored application, and where each would wait. */
+async function previewReleases(
+  em: EntityManager,
+  stored: ApplicationRow,
+  appDoc: ApplicationRow['document'],
+  bundle: Parameters<typeof checkScope>[1],
+  runtimes: Parameters<typeof planConfigReleases>[2],
+): Promise<PreviewRelease[]> {
+  // The application as it would be after the change, without writing it.
+  const app = Object.assign(Object.create(Object.getPrototypeOf(stored)) as ApplicationRow, stored, { document: appDoc });
+  const rows = await em.find(ServiceRow, { applicationId: stored.id }, { orderBy: { name: 'asc' } });
+  const services = rows.map((row) => {
+    const doc = bundle.services.find((s) => s.application === stored.name && s.name === row.name);
+    return doc ? (Object.assign(Object.create(Object.getPrototypeOf(row)) as ServiceRow, row, { document: doc }) as ServiceRow) : row;
+  });
+  const plans = await planConfigReleases(em, app, runtimes, services);
+  const out: PreviewRelease[] = [];
+  for (const plan of plans) {
+    const instances = await em.find(ServiceInstanceRow, { serviceId: plan.service.id });
+    const channels: PreviewReleaseChannel[] = [];
+    const changes: Record<string, ReturnType<typeof diffStates>> = {};
+    for (const [channel, state] of plan.states) {
+      changes[channel] = diffStates(plan.latest.states[channel], state);
+      const running = instances.find((i) => i.targetState?.channel === channel)?.targetState ?? null;
+      const unchanged = running?.digest === state.digest;
+      channels.push({
+        channel,
+        effect: unchanged ? 'UNCHANGED' : 'ROLLOUT',
+        waitsFor: unchanged ? [] : [...state.dependsOn.map((d) => `${d} converged on it`), ...state.gates.map(summarizeGate)],
+        changes: diffStates(running, state).map((c) => `${c.path}`),
+      });
+    }
+    out.push({
+      service: plan.service.name,
+      label: baseLabel(plan.latest.params, plan.service.releaseCount + 1, 'CONFIG', stored.configGeneration + 1),
+      basedOn: plan.latest.label,
+      changes: summarizeChanges(changes),
+      channels,
+    });
+  }
+  return out;
 }

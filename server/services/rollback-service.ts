@@ -2,23 +2,33 @@ import type { EntityManager } from '@mikro-orm/core';
 import { actorName, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors } from '../domain/user-error.js';
+import { rollbackTargetOf } from '../engine/rollback.js';
+import type { EngineState } from '../engine/types.js';
 import { ReleaseChannelRow, ReleaseRow, ServiceInstanceRow, type EventRow, type ServiceRow } from '../store/entities/index.js';
 import { requestRollback } from './instance-intent.js';
-import { releaseLabelOf } from './release-decision.js';
 import { channelNamed, requireReleaseRight, serviceNamed, userAction, visibleApplicationNamed, type ActionOutcome } from './user-action.js';
 
 export interface RollbackServiceInput {
   application: string;
   service: string;
   channel?: string | null;
+  reason?: string | null;
 }
 
 /**
- * rollbackService: asks the engine to treat the release each instance steers to as failed there
- * (marked bad, rolled back to the last release that converged in that channel). The request is a
- * timestamp the engine acts on once; the decision itself stays the engine's.
+ * rollbackService: asks the engine to take each instance back from the release it runs (or rolls
+ * out) to the newest earlier release that converged there, and to mark the one it leaves bad there
+ * so automation never brings it back (a new release clears the way). Without a channel, every
+ * channel that has somewhere to go back to. Nowhere to go back to is a user error that changes
+ * nothing. The request is a timestamp the engine acts on once.
  */
-export async function rollbackService(rootEm: EntityManager, viewer: Viewer, input: RollbackServiceInput): Promise<ActionOutcome<ServiceRow>> {
+export interface RollbackMove {
+  channel: string;
+  from: ReleaseRow;
+  to: ReleaseRow;
+}
+
+export async function rollbackService(rootEm: EntityManager, viewer: Viewer, input: RollbackServiceInput): Promise<ActionOutcome<{ service: ServiceRow; moves: RollbackMove[] }>> {
   const forbidden = requireReleaseRight(viewer, 'roll back services', ['service']);
   if (forbidden.length) return { events: [], userErrors: forbidden };
   return userAction(rootEm, async (em) => {
@@ -26,32 +36,40 @@ export async function rollbackService(rootEm: EntityManager, viewer: Viewer, inp
     const service = await serviceNamed(em, app, input.service);
     const channel = input.channel ? await channelNamed(em, app, input.channel) : undefined;
     const instances = await em.find(ServiceInstanceRow, { serviceId: service.id, ...(channel ? { channelId: channel.id } : {}) });
-    const deployed = instances.filter((i) => i.targetReleaseId);
-    if (deployed.length === 0) {
+    const moves = instances.flatMap((i) => {
+      const to = i.targetReleaseId ? rollbackTargetOf(i.engineState as EngineState, i.targetReleaseId, i.targetState?.digest) : undefined;
+      return to && i.targetReleaseId ? [{ instance: i, from: i.targetReleaseId, to: to.releaseId }] : [];
+    });
+    if (moves.length === 0) {
       const where = channel ? `in ${channel.name}` : 'in any channel';
-      throw new UserErrors([userError('INVALID_INPUT', `nothing was ever deployed of ${service.name} ${where}: there is nothing to roll back`, [channel ? 'channel' : 'service'])]);
+      throw new UserErrors([
+        userError('NOTHING_TO_ROLL_BACK_TO', `nothing to roll ${service.name} back to ${where}: no earlier release converged there (or every earlier one is marked bad); nothing was changed`, [channel ? 'channel' : 'service']),
+      ]);
     }
-    await requestRollback(em, deployed.map((i) => i.id), Date.now());
+    const actor = actorName(viewer);
+    await requestRollback(em, moves.map((m) => m.instance.id), Date.now(), actor);
 
     const [channels, releases] = await Promise.all([
-      em.find(ReleaseChannelRow, { id: { $in: deployed.map((i) => i.channelId) } }),
-      em.find(ReleaseRow, { id: { $in: deployed.map((i) => i.targetReleaseId!) } }),
+      em.find(ReleaseChannelRow, { id: { $in: moves.map((m) => m.instance.channelId) } }),
+      em.find(ReleaseRow, { id: { $in: moves.flatMap((m) => [m.from, m.to]) } }),
     ]);
     const channelName = new Map(channels.map((c) => [c.id, c.name]));
-    const label = new Map(releases.map((r) => [r.id, releaseLabelOf(r)]));
-    const from = deployed.map((i) => `${channelName.get(i.channelId)} (from ${label.get(i.targetReleaseId!)})`).sort().join(', ');
-    const actor = actorName(viewer);
+    const label = new Map(releases.map((r) => [r.id, r.label]));
+    const what = moves.map((m) => `${channelName.get(m.instance.channelId)} from ${label.get(m.from)} to ${label.get(m.to)}`).sort().join(', ');
+    const reason = input.reason?.trim() ? `: ${input.reason.trim()}` : '';
     const events: EventRow[] = [
       recordEvent(em, {
         type: 'ROLLBACK_REQUESTED',
         actor,
         applicationId: app.id,
         subject: channel ? `ServiceInstance ${app.name}/${channel.name}/${service.name}` : `Service ${app.name}/${service.name}`,
-        subjectId: channel ? deployed[0]!.id : service.id,
-        message: `${actor} asked to roll back ${service.name} in ${from}`,
-        data: { channels: deployed.map((i) => channelName.get(i.channelId)).sort(), instanceIds: deployed.map((i) => i.id) },
+        subjectId: channel ? moves[0]!.instance.id : service.id,
+        message: `${actor} asked to roll back ${service.name} in ${what}${reason}`,
+        data: { channels: moves.map((m) => channelName.get(m.instance.channelId)).sort(), instanceIds: moves.map((m) => m.instance.id), ...(reason ? { reason: input.reason!.trim() } : {}) },
       }),
     ];
-    return { value: service, events };
+    const byId = new Map(releases.map((r) => [r.id, r]));
+    const planned = moves.map((m) => ({ channel: channelName.get(m.instance.channelId)!, from: byId.get(m.from)!, to: byId.get(m.to)! })).sort((a, b) => a.channel.localeCompare(b.channel));
+    return { value: { service, moves: planned }, events };
   });
 }

@@ -105,7 +105,7 @@ describe.each(DATABASES)('approveRelease and rejectRelease on %s', (database) =>
     expect(unknown.approveRelease.userErrors).toEqual([{ code: 'NOT_FOUND', message: 'application shop has no channel "prod"; its channels are staging, production', path: ['channel'] }]);
 
     const ungated = await server.data(APPROVE, { release: v1, channel: 'staging' });
-    expect(ungated.approveRelease.userErrors).toEqual([{ code: 'INVALID_INPUT', message: 'channel staging has no manualApproval gate', path: ['channel'] }]);
+    expect(ungated.approveRelease.userErrors).toEqual([{ code: 'INVALID_INPUT', message: 'release v1 has no manualApproval gate in channel staging', path: ['channel'] }]);
 
     await releaseOf(server, 'v2');
     const stale = await server.data(REJECT, { release: v1, channel: 'production' });

@@ -20,9 +20,10 @@ const PAUSE = /* GraphQL */ `
 
 const RESUME = PAUSE.replace('mutation Pause', 'mutation Resume').replace('pauseConvergence', 'resumeConvergence');
 
+const STAGING_WEB = `{ application(name: "shop") { releaseChannels { instances { service { name } status convergedRelease { label } } } } }`;
 const ROLLBACK = /* GraphQL */ `
-  mutation Rollback($application: String!, $service: String!, $channel: String) {
-    rollbackService(input: { application: $application, service: $service, channel: $channel }) {
+  mutation Rollback($application: String!, $service: String!, $channel: String, $reason: String) {
+    rollbackService(input: { application: $application, service: $service, channel: $channel, reason: $reason }) {
       service { name }
       userErrors { code message path }
     }
@@ -132,28 +133,32 @@ describe.each(DATABASES)('pauseConvergence, resumeConvergence and rollbackServic
       [{ application: 'shop', service: 'web', channel: 'prod' }, null, { code: 'NOT_FOUND', message: 'application shop has no channel "prod"; its channels are staging, production', path: ['channel'] }],
       [{ application: 'shop', service: 'web' }, viewer, { code: 'FORBIDDEN', message: 'role viewer cannot roll back services', path: ['service'] }],
       [{ application: 'shop', service: 'web' }, otherDeployer, { code: 'NOT_FOUND', message: 'unknown application "shop"', path: ['application'] }],
-      [{ application: 'shop', service: 'web' }, null, { code: 'INVALID_INPUT', message: 'nothing was ever deployed of web in any channel: there is nothing to roll back', path: ['service'] }],
-      [{ application: 'shop', service: 'web', channel: 'production' }, null, { code: 'INVALID_INPUT', message: 'nothing was ever deployed of web in production: there is nothing to roll back', path: ['channel'] }],
+      [{ application: 'shop', service: 'web' }, null, { code: 'NOTHING_TO_ROLL_BACK_TO', message: 'nothing to roll web back to in any channel: no earlier release converged there (or every earlier one is marked bad); nothing was changed', path: ['service'] }],
+      [{ application: 'shop', service: 'web', channel: 'production' }, null, { code: 'NOTHING_TO_ROLL_BACK_TO', message: 'nothing to roll web back to in production: no earlier release converged there (or every earlier one is marked bad); nothing was changed', path: ['channel'] }],
     ];
     for (const [input, token, error] of cases) {
       const res = await server.data(ROLLBACK, input, token ?? undefined);
       expect(res.rollbackService).toEqual({ service: null, userErrors: [error] });
     }
 
-    // v1 reaches staging; production waits for approvers, so nothing runs there yet.
+    // v1 converges in staging; production waits for approvers. With only v1 ever deployed there is
+    // still nothing to go back to: refused, and the healthy v1 stays as it is (not marked FAILED).
     await releaseOf(server, 'v1');
-    await waitFor(async () => {
-      const res = await server.data(`{ application(name: "shop") { releaseChannels { instances { service { name } targetRelease { label } } } } }`);
-      return res.application.releaseChannels[0].instances.some((i: any) => i.service.name === 'web' && i.targetRelease?.label === 'v1');
-    }, 'staging/web to target v1');
-    const stillNothing = await server.data(ROLLBACK, { application: 'shop', service: 'web', channel: 'production' });
-    expect(stillNothing.rollbackService.userErrors[0].code).toBe('INVALID_INPUT');
+    const onV1 = async () => (await server.data(STAGING_WEB)).application.releaseChannels[0].instances.find((i: any) => i.service.name === 'web');
+    await waitFor(async () => (await onV1()).status === 'CONVERGED', 'staging/web to converge on v1');
+    const nothing = await server.data(ROLLBACK, { application: 'shop', service: 'web' });
+    expect(nothing.rollbackService.userErrors[0].code).toBe('NOTHING_TO_ROLL_BACK_TO');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await onV1()).toMatchObject({ status: 'CONVERGED', convergedRelease: { label: 'v1' } });
+    expect(await eventsOf(server, 'shop', 'ROLLBACK_REQUESTED')).toHaveLength(0);
 
-    const ok = await server.data(ROLLBACK, { application: 'shop', service: 'web' });
+    await releaseOf(server, 'v2');
+    await waitFor(async () => (await onV1()).convergedRelease?.label === 'v2', 'staging/web to converge on v2');
+    const ok = await server.data(ROLLBACK, { application: 'shop', service: 'web', reason: 'checkout errors' });
     expect(ok.rollbackService).toEqual({ service: { name: 'web' }, userErrors: [] });
     const requested = await eventsOf(server, 'shop', 'ROLLBACK_REQUESTED');
     expect(requested).toHaveLength(1);
-    expect(requested[0]).toMatchObject({ actor: 'token:admin', subject: 'Service shop/web', message: 'token:admin asked to roll back web in staging (from v1)' });
+    expect(requested[0]).toMatchObject({ actor: 'token:admin', subject: 'Service shop/web', message: 'token:admin asked to roll back web in staging from v2 to v1: checkout errors' });
     expect(requested[0]!.data.channels).toEqual(['staging']);
   });
 });

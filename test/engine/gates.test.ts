@@ -83,12 +83,13 @@ describe.each(DATABASES)('gates on the fake runtime (%s)', (database) => {
     const endpoint = await checkEndpoint();
     try {
       await using server = await startTestServer({ database, engine: FAST });
-      const gate = `      - httpCheck: { url: "${endpoint.url}", expectStatus: 200, duration: 1s, intervalSeconds: 1 }`;
+      // A window long enough that the check below fails inside it even on a loaded machine.
+      const gate = `      - httpCheck: { url: "${endpoint.url}", expectStatus: 200, duration: 3s, intervalSeconds: 1 }`;
       await applyAndRelease(server, fakeConfig({ stagingGates: gate }), 'v1');
       const staging = await waitForChannel(server, 'staging', 'CONVERGED', 'v1');
       await waitForChannel(server, 'production', 'CONVERGED', 'v1');
       const ids = await instanceIds(server);
-      expect(await firstApplyAt(ids.production!)).toBeGreaterThanOrEqual(Date.parse(staging.convergedAt!) + 1000);
+      expect(await firstApplyAt(ids.production!)).toBeGreaterThanOrEqual(Date.parse(staging.convergedAt!) + 3000);
 
       const v2 = await release(server, 'v2');
       await firstApplyAt(ids.staging!, rowId(v2));

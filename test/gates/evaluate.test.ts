@@ -56,7 +56,7 @@ const rows: Row[] = [
       decision: 'wait',
       satisfied: [],
       reasons: [
-        { code: 'DEPENDENCY_NOT_CONVERGED', message: 'waiting for staging to converge on v2 (staging has not converged on any release)' },
+        { code: 'DEPENDENCY_NOT_CONVERGED', message: 'waiting for staging to converge on v2 (nothing has converged in staging yet)' },
       ],
     },
   },

@@ -80,14 +80,17 @@ export async function release(server: TestServer, version: string, service = 'we
 
 /** Waits until a channel's instance matches status (and converged label, when given). */
 export async function waitForChannel(server: TestServer, channel: string, status: string, converged?: string, timeoutMs = 15_000, service = 'web'): Promise<InstanceView> {
+  let last: InstanceView | undefined;
   return waitFor(
     async () => {
-      const view = (await instances(server, service))[channel]!;
+      const view = (last = (await instances(server, service))[channel]!);
       return view.status === status && (converged === undefined || view.convergedRelease?.label === converged) ? view : undefined;
     },
     `${channel} to be ${status}${converged ? ` on ${converged}` : ''}`,
     timeoutMs,
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; it was ${JSON.stringify(last)}`);
+  });
 }
 
 /**

@@ -40,7 +40,9 @@ export async function startTestServer(
     adminToken: ADMIN_TOKEN,
     databaseUrl: options.databaseUrl ?? pgDb?.url,
     ...options.config,
-    engine: { ...defaults.engine, ...options.config?.engine, ...options.engine },
+    // No stabilization window unless a test asks for one: most tests are about something else,
+    // and the ones about stability set it in their config or here.
+    engine: { ...defaults.engine, stabilizationMs: 0, ...options.config?.engine, ...options.engine },
   };
   const driftless = await startDriftless(config, { logger: pino({ level: process.env.DRIFTLESS_TEST_LOG ?? 'silent' }), now: options.now });
   const gql = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN): Promise<GraphQLResponse<T>> => {

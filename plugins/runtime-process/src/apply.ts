@@ -4,7 +4,7 @@ import { formatTail, tailLines } from './logs.js';
 import { describeReplica } from './observe.js';
 import { plan, type Step } from './plan.js';
 import { stopProcessGroup } from './proc.js';
-import { instanceDir, logPath, readRecords, removeRecord, type ReplicaRecord } from './records.js';
+import { countRestarts, instanceDir, logPath, readRecords, removeRecord, type ReplicaRecord } from './records.js';
 import { markFailed, startReplica, stopReplica, waitReady } from './replica.js';
 import { parseSpec, resolveStateDir, type ProcessConfig, type ProcessSpec } from './schema.js';
 
@@ -35,6 +35,10 @@ export async function applyStep(ctx: ApplyContext<ProcessConfig>): Promise<Apply
     if (record.failure) notes.push(`cleared failed ${describeReplica(record)}`);
     else crashed.set(record.slot, record);
   }
+  // A replica that had started and then died is a restart of its version (crash-loop detection).
+  const crashesByVersion = new Map<string, number>();
+  for (const r of crashed.values()) crashesByVersion.set(r.version, (crashesByVersion.get(r.version) ?? 0) + 1);
+  for (const [version, n] of crashesByVersion) await countRestarts(dir, version, n, [ctx.target.version, ...views.map((v) => v.record.version)]);
   const live = views.filter((v) => v.alive);
   const step = plan({ views: live, version: ctx.target.version, digest: ctx.target.digest, replicas: spec.replicas, basePort: spec.basePort });
   const done = await runStep(step, dir, ctx, spec, live);

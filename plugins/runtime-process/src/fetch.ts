@@ -2,7 +2,7 @@ import type { FetchContext, ObservedState } from '@driftless/plugin-sdk';
 import { assess } from './assess.js';
 import { formatTail, tailLines } from './logs.js';
 import { observe } from './observe.js';
-import { instanceDir, logPath, readRecords } from './records.js';
+import { instanceDir, logPath, readRecords, readRestarts } from './records.js';
 import { parseSpec, resolveStateDir, type ProcessConfig } from './schema.js';
 
 /**
@@ -18,6 +18,8 @@ export async function fetchState(ctx: FetchContext<ProcessConfig>): Promise<Obse
   const wanted = ctx.target ? parseSpec(ctx.target.spec).replicas : undefined;
   const seen = observe(ctx.instance.service, views, ctx.target, wanted, Date.now());
   if (!seen) return { objects: [] };
+  const restarts = await readRestarts(dir);
+  for (const v of seen.object.versions) v.restarts = restarts[v.version] ?? 0;
   if (seen.blame) {
     const tail = await tailLines(logPath(dir, seen.blame.id));
     seen.object.message = `${seen.object.message ?? ''}${formatTail(tail)}`;

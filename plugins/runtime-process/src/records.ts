@@ -92,3 +92,28 @@ export async function removeRecord(dir: string, record: ReplicaRecord, keepLogAs
   if (keepLogAs) await fs.rename(log, path.join(dir, keepLogAs)).catch(() => undefined);
   else await fs.rm(log, { force: true });
 }
+
+const RESTARTS = 'restarts.json';
+
+/** Restarts after a crash, per version, as counted by apply (reported by fetch as `restarts`). */
+export async function readRestarts(dir: string): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, RESTARTS), 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/** Counts `crashes` more for `version`; versions not in `keep` are forgotten (they run no more). */
+export async function countRestarts(dir: string, version: string, crashes: number, keep: Iterable<string>): Promise<void> {
+  const counts = await readRestarts(dir);
+  const kept = new Set(keep);
+  const next: Record<string, number> = {};
+  for (const [v, n] of Object.entries(counts)) if (kept.has(v)) next[v] = n;
+  next[version] = (counts[version] ?? 0) + crashes;
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, RESTARTS);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, `${JSON.stringify(next)}\n`, { mode: 0o600 });
+  await fs.rename(tmp, file);
+}

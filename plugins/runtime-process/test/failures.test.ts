@@ -46,12 +46,14 @@ describe('process runtime: failures', () => {
     expect(failed.message).toContain(`replica 1 of v1 (pid ${victim.pid}`);
     expect(failed.message).toContain('not running');
     expect(failed.message).toContain('hello v1 listening on'); // log tail
-    expect(failed.versions).toEqual([{ version: 'v1', replicas: 2, availableReplicas: 1, active: true, drifted: true }]);
+    expect(failed.versions).toEqual([{ version: 'v1', replicas: 2, availableReplicas: 1, active: true, drifted: true, restarts: 0 }]);
 
     const result = await plugin.apply(ctx(stateDir, v1));
     expect(result?.message).toMatch(new RegExp(`^restarted crashed replica 1 \\(pid ${victim.pid}\\): started replica 1 of v1`));
     await converge(stateDir, v1);
     expect((await records(stateDir)).map((r) => r.slot)).toEqual([0, 1]);
+    // The restart is counted for the version (the engine's crash-loop detection reads it).
+    expect((await plugin.fetch(fetchCtx(stateDir, v1))).objects[0]!.versions).toEqual([{ version: 'v1', replicas: 2, availableReplicas: 2, active: true, drifted: false, restarts: 1 }]);
   });
 
   it('a new server re-adopts orphaned replicas, and sees a dead orphan as dead while it is a zombie', async () => {
@@ -99,8 +101,8 @@ describe('process runtime: failures', () => {
     expect(o.status).toBe('FAILED');
     expect(o.message).toContain('boom: DATABASE_URL is not set');
     expect(o.versions).toEqual([
-      { version: 'v2', replicas: 1, availableReplicas: 0, active: false, drifted: true },
-      { version: 'v1', replicas: 2, availableReplicas: 2, active: true, drifted: false },
+      { version: 'v2', replicas: 1, availableReplicas: 0, active: false, drifted: true, restarts: 0 },
+      { version: 'v1', replicas: 2, availableReplicas: 2, active: true, drifted: false, restarts: 0 },
     ]);
     for (const port of v1Ports) expect(await httpGet(port)).toBe('hello from v1 in staging');
 

@@ -44,7 +44,7 @@ describe('process runtime: rollout', () => {
 
     const state = await plugin.fetch(fetchCtx(stateDir, v1));
     expect(state.objects).toEqual([
-      expect.objectContaining({ name: 'web', status: 'SUCCEEDED', versions: [{ version: 'v1', replicas: 2, availableReplicas: 2, active: true, drifted: false }] }),
+      expect.objectContaining({ name: 'web', status: 'SUCCEEDED', versions: [{ version: 'v1', replicas: 2, availableReplicas: 2, active: true, drifted: false, restarts: 0 }] }),
     ]);
     expect(await answers()).toEqual(['hello from v1 in staging', 'hello from v1 in staging']);
 
@@ -87,7 +87,7 @@ describe('process runtime: rollout', () => {
     expect(await answers()).toEqual(['hello from v2 in staging', 'hello from v2 in staging']);
     for (const pid of oldPids) expect(liveness(pid, null)).not.toBe('alive');
     const state = await plugin.fetch(fetchCtx(stateDir, v2));
-    expect(state.objects[0]?.versions).toEqual([{ version: 'v2', replicas: 2, availableReplicas: 2, active: true, drifted: false }]);
+    expect(state.objects[0]?.versions).toEqual([{ version: 'v2', replicas: 2, availableReplicas: 2, active: true, drifted: false, restarts: 0 }]);
   });
 
   it('with basePort, replaces slot by slot (stop, then start on the same port)', async () => {
@@ -113,7 +113,7 @@ describe('process runtime: rollout', () => {
     const edited = helloTarget('v1', { replicas: 1, digest: 'd2', spec: { env: { VERSION: 'v1', GREETING: 'hi' } } });
 
     const state = await plugin.fetch(fetchCtx(stateDir, edited));
-    expect(state.objects[0]?.versions).toEqual([{ version: 'v1', replicas: 1, availableReplicas: 1, active: true, drifted: true }]);
+    expect(state.objects[0]?.versions).toEqual([{ version: 'v1', replicas: 1, availableReplicas: 1, active: true, drifted: true, restarts: 0 }]);
 
     await converge(stateDir, edited);
     const [now] = await records(stateDir);

@@ -3,28 +3,27 @@ import { failOnUserErrors } from '../api.js';
 import { apiFor, formatOf, parseTarget } from '../args.js';
 import { printJson } from '../output.js';
 
-const ROLLBACK = `mutation Rollback($a: String!, $s: String!, $c: String) {
-  rollbackService(input: { application: $a, service: $s, channel: $c }) {
-    service { name instances { channel { name } status targetRelease { label } convergedRelease { label } } }
+const ROLLBACK = `mutation Rollback($a: String!, $s: String!, $c: String, $r: String) {
+  rollbackService(input: { application: $a, service: $s, channel: $c, reason: $r }) {
+    service { name } rollbacks { channel from { label } to { label } }
     userErrors { code message path } } }`;
 
 export function registerRollback(program: Command): void {
   program
     .command('rollback')
-    .description('roll a service back to the last release that converged (marks the current one bad there)')
+    .description('roll a service back to the newest earlier release that converged (marks the one it leaves bad there)')
     .argument('<app/service>', 'e.g. hello/web')
-    .option('-c, --channel <channel>', 'only this channel (default: every channel where a release was deployed)')
-    .action(async (target: string, opts: { channel?: string }, cmd: Command) => {
+    .option('-c, --channel <channel>', 'only this channel (default: every channel that has an earlier release)')
+    .option('-m, --reason <text>', 'why, recorded with the request')
+    .action(async (target: string, opts: { channel?: string; reason?: string }, cmd: Command) => {
       const { application, service } = parseTarget(target);
       const api = apiFor(cmd);
-      const { rollbackService: payload } = await api.request(ROLLBACK, { a: application, s: service, c: opts.channel ?? null });
+      const { rollbackService: payload } = await api.request(ROLLBACK, { a: application, s: service, c: opts.channel ?? null, r: opts.reason ?? null });
       failOnUserErrors(payload.userErrors, `cannot roll back ${application}/${service}`);
-      if (formatOf(cmd) === 'json') return printJson(payload.service);
-      const where = opts.channel ? `in ${opts.channel}` : 'in every channel';
-      console.log(`Rolling back ${application}/${service} ${where}.`);
-      for (const i of payload.service.instances) {
-        if (opts.channel && i.channel.name !== opts.channel) continue;
-        console.log(`  ${i.channel.name}: ${i.status}${i.targetRelease ? `, heading to ${i.targetRelease.label}` : ''}`);
+      if (formatOf(cmd) === 'json') return printJson(payload);
+      console.log(`Rolling back ${application}/${service}:`);
+      for (const r of payload.rollbacks as { channel: string; from: { label: string }; to: { label: string } }[]) {
+        console.log(`  ${r.channel}: back to ${r.to.label}, leaving ${r.from.label} (marked bad there; a new release clears the way)`);
       }
       console.log(`Follow it with: driftless status ${application}`);
     });

@@ -44,10 +44,16 @@ function render(app: App): string {
   ].join('\n');
 }
 
-/** `v1`, or `v1 → v2` while a newer release is on its way, or `→ v1` before the first converges. */
+/**
+ * `v1`; `v1 → v2` while v2 is on its way; `→ v1` before the first converges; `v1 (v2 rolled back)`
+ * or `v1 (v2 failed)` when the release asked for will not come here (it is marked bad here).
+ */
 function release(i: Instance): string {
   const from = i.convergedRelease?.label ?? '';
   const to = i.desiredRelease?.label;
   if (!to) return from || '-';
-  return from === to ? from : `${from ? `${from} ` : ''}→ ${to}`;
+  if (from === to) return from;
+  const stuck = i.status === 'ROLLED_BACK' ? 'rolled back' : i.status === 'ROLLING_BACK' ? 'rolling back' : i.status === 'FAILED' ? 'failed' : i.reasons[0]?.code === 'RELEASE_MARKED_BAD' ? 'marked bad upstream' : undefined;
+  if (stuck) return `${from || '-'} (${to} ${stuck})`;
+  return `${from ? `${from} ` : ''}→ ${to}`;
 }

@@ -13,9 +13,13 @@
  * twice; a rejection or an upstream bad-marking still fails. Health gates and allowedTimes are
  * always evaluated, except that a rollout already under way is not stopped by its window closing:
  * a half-applied release is worse than one finished a little late.
+ *
+ * A gate type listed in `bypassed` (an admin's recorded decision for this release here) passes;
+ * nothing else skips a gate, and a release marked bad upstream is never promoted, bypass or not.
  */
 import { describeWindow, formatZoned, windowState } from './allowed-times.js';
 import { listNames } from './format.js';
+import { gateKey } from './keys.js';
 import { checkAlerts, checkHttp } from './health-gates.js';
 import { checkBadUpstream, checkDependsOn, checkSoak } from './upstream-gates.js';
 import type { CompiledGate, GateInput, GateVerdict } from './types.js';
@@ -26,6 +30,10 @@ export function evaluateGates(input: GateInput): GateVerdict {
   checkBadUpstream(input, out);
   const reportedUpstreams = checkDependsOn(input, out);
   for (const gate of input.gates) {
+    if (input.bypassed?.includes(gate.type)) {
+      out.pass(gateKey(gate));
+      continue;
+    }
     switch (gate.type) {
       case 'soak':
         checkSoak(input, gate.durationMs, reportedUpstreams, out);

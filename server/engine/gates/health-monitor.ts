@@ -40,7 +40,7 @@ export class HealthMonitor {
   private readonly unwatchAfterMs: number;
   private readonly now: () => number;
   private readonly targets = new Map<string, Target>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(targetKey: string) => void>();
   private stopped = false;
 
   constructor(opts: HealthMonitorOptions = {}) {
@@ -67,8 +67,8 @@ export class HealthMonitor {
     return out;
   }
 
-  /** `listener` runs when a result flips (or arrives first), so the engine re-evaluates at once. */
-  onChange(listener: () => void): () => void {
+  /** `listener` runs when a result flips (or arrives first), with its target key, so the engine re-evaluates at once. */
+  onChange(listener: (targetKey: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -152,13 +152,13 @@ export class HealthMonitor {
     const lastFailedAt = outcome.ok ? prev?.lastFailedAt : startedAt;
     if (lastFailedAt !== undefined) result.lastFailedAt = lastFailedAt;
     t.result = result;
-    if (flipped) this.notify();
+    if (flipped) this.notify(t.key);
   }
 
-  private notify(): void {
+  private notify(key: string): void {
     for (const listener of this.listeners) {
       try {
-        listener();
+        listener(key);
       } catch {
         // A listener's bug must not stop health polling; the engine logs its own errors.
       }

@@ -5,3 +5,4 @@ export { HealthMonitor, type HealthMonitorOptions } from './health-monitor.js';
 export { DEPENDS_ON_KEY, gateKey, isHealthGate } from './keys.js';
 export { windowState, describeWindow } from './allowed-times.js';
 export type * from './types.js';
+export { ongoingHealth, type HealthProblem } from './ongoing-health.js';

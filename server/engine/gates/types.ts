@@ -27,6 +27,12 @@ export interface UpstreamState {
   hasPostDeployCheck: boolean;
   /** Releases marked bad in that channel: they must never be promoted downstream. */
   badReleaseIds?: string[];
+  /** What that channel runs now, whether or not it counts as converged (for messages). */
+  runningReleaseLabel?: string;
+  /** What that channel is rolling out, when it is rolling something out (for messages). */
+  rollingOutReleaseLabel?: string;
+  /** The channel runs its release but is unhealthy on it: promotion from it waits. */
+  hold?: { code: ReasonCode; message: string; since: number };
 }
 
 export interface Approvals {
@@ -73,6 +79,8 @@ export interface GateInput {
    * replacement): static gates (dependsOn, soak, manualApproval) are not waited for twice.
    */
   alreadySatisfied?: string[];
+  /** Gate types an admin bypassed for this release in this channel (`dependsOn` included). */
+  bypassed?: string[];
 }
 
 export type GateVerdict =

@@ -36,7 +36,7 @@ export function checkDependsOn(input: GateInput, out: VerdictBuilder): Set<strin
   const reported = new Set<string>();
   if (!input.dependsOn.length) return reported;
   out.pass(DEPENDS_ON_KEY);
-  if (input.alreadySatisfied?.includes(DEPENDS_ON_KEY)) return reported;
+  if (input.alreadySatisfied?.includes(DEPENDS_ON_KEY) || input.bypassed?.includes(DEPENDS_ON_KEY)) return reported;
   const label = input.releaseLabel;
   for (const { channel, state } of upstreamsOf(input)) {
     if (!convergedOnRelease(input, state)) {
@@ -44,6 +44,12 @@ export function checkDependsOn(input: GateInput, out: VerdictBuilder): Set<strin
       out.wait(DEPENDS_ON_KEY, {
         code: 'DEPENDENCY_NOT_CONVERGED',
         message: `waiting for ${channel} to converge on ${label} (${describeUpstream(channel, state)})`,
+      });
+    } else if (state.hold) {
+      reported.add(channel);
+      out.wait(DEPENDS_ON_KEY, {
+        code: 'UPSTREAM_UNHEALTHY',
+        message: `waiting for ${channel} to be healthy on ${label} again (${state.hold.message}, since ${formatUtc(state.hold.since, input.now)})`,
       });
     } else if (state.hasPostDeployCheck && state.verifiedAt === undefined) {
       reported.add(channel);
@@ -58,8 +64,10 @@ export function checkDependsOn(input: GateInput, out: VerdictBuilder): Set<strin
 
 function describeUpstream(channel: string, u: UpstreamState | undefined): string {
   if (!u) return `no state known for ${channel}`;
-  if (u.convergedReleaseId === undefined) return `${channel} has not converged on any release`;
-  return `${channel} runs ${u.convergedReleaseLabel ?? `release ${u.convergedReleaseId}`}`;
+  const running = u.runningReleaseLabel ?? (u.convergedReleaseId !== undefined ? u.convergedReleaseLabel : undefined);
+  const rolling = u.rollingOutReleaseLabel && u.rollingOutReleaseLabel !== running ? u.rollingOutReleaseLabel : undefined;
+  if (!running) return rolling ? `${channel} is rolling out ${rolling}, nothing converged there yet` : `nothing has converged in ${channel} yet`;
+  return `${channel} runs ${running}${rolling ? ` and is rolling out ${rolling}` : ''}`;
 }
 
 /** Soak without dependsOn has nothing to soak in: it is a no-op and counts as satisfied. */

@@ -16,6 +16,10 @@ export class ApplicationRow extends MutableRow {
   @Property({ type: 'string', length: 64 })
   documentDigest!: string;
 
+  /** Counts changes of the config that shapes this application's releases (its documents, its services', its runtimes'). */
+  @Property({ type: 'integer' })
+  configGeneration: Opt<number> = 1;
+
   /** pauseConvergence on the whole application: fetch and status go on, apply stops. */
   @Property({ type: 'boolean' })
   paused: Opt<boolean> = false;

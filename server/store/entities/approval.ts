@@ -32,6 +32,10 @@ export class ApprovalRow {
   @Property({ type: 'text', nullable: true })
   comment?: string | null;
 
+  /** Digest of the compiled state that was approved (the release's state in that channel): the plan the approver saw. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  stateDigest?: string | null;
+
   @Property({ type: EpochMsType })
   createdAt: Date = new Date();
 }

@@ -2,15 +2,20 @@ import { ApiTokenRow } from './api-token.js';
 import { ApprovalRow } from './approval.js';
 import { ApplicationRow } from './application.js';
 import { EventRow } from './event.js';
+import { GateBypassRow } from './gate-bypass.js';
+import { PendingRemovalRow } from './pending-removal.js';
 import { ReleaseChannelRow } from './release-channel.js';
 import { ReleaseRow } from './release.js';
 import { RuntimeRow } from './runtime.js';
 import { ServiceInstanceRow } from './service-instance.js';
 import { ServiceRow } from './service.js';
 
-export { ApiTokenRow, ApprovalRow, ApplicationRow, EventRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
+export { ApiTokenRow, ApprovalRow, ApplicationRow, EventRow, GateBypassRow, PendingRemovalRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
 export type { Role } from './api-token.js';
 export type { ApprovalDecision } from './approval.js';
+export type { BypassableGate } from './gate-bypass.js';
+export type { RemovalCause } from './pending-removal.js';
+export type { ConfigSnapshot, ReleaseTrigger } from './release.js';
 
 export const ENTITIES = [
   RuntimeRow,
@@ -22,4 +27,6 @@ export const ENTITIES = [
   EventRow,
   ApiTokenRow,
   ApprovalRow,
+  GateBypassRow,
+  PendingRemovalRow,
 ];

@@ -78,6 +78,10 @@ export class ServiceInstanceRow extends MutableRow {
   @Property({ type: new BigIntType('number'), nullable: true })
   rollbackRequestedAt?: number | null;
 
+  /** Who asked for that rollback, and why (shown in the status). */
+  @Property({ type: 'string', length: 300, nullable: true })
+  rollbackRequestedBy?: string | null;
+
   /** Engine bookkeeping (attempts, rollout start, bad releases, gate progress): plain JSON. */
   @Property({ type: 'json' })
   engineState: Opt<Record<string, unknown>> = {};

@@ -1,0 +1,68 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { recordEvent } from '../domain/events.js';
+import { ApplicationRow, PendingRemovalRow, ReleaseChannelRow, RuntimeRow, ServiceInstanceRow, ServiceRow, type EventRow, type RemovalCause } from '../store/entities/index.js';
+
+const CAUSE_WORDS: Record<RemovalCause, string> = {
+  CHANNEL_REMOVED: 'its channel was removed from the config',
+  SERVICE_DELETED: 'the service was deleted',
+  APPLICATION_DELETED: 'the application was deleted',
+};
+
+/**
+ * Deletes instance rows and, in the same transaction, records the durable intent to remove what
+ * ran for each of them (see PendingRemovalRow). Instances that never ran anything leave no intent.
+ * Returns how many workloads are to be removed, and the event that says so.
+ */
+export async function removeInstances(em: EntityManager, instances: ServiceInstanceRow[], cause: RemovalCause, actor: string): Promise<{ pending: number; events: EventRow[] }> {
+  if (instances.length === 0) return { pending: 0, events: [] };
+  const [apps, channels, services] = await Promise.all([
+    em.find(ApplicationRow, { id: { $in: [...new Set(instances.map((i) => i.applicationId))] } }),
+    em.find(ReleaseChannelRow, { id: { $in: [...new Set(instances.map((i) => i.channelId))] } }),
+    em.find(ServiceRow, { id: { $in: [...new Set(instances.map((i) => i.serviceId))] } }),
+  ]);
+  const runtimes = await em.find(RuntimeRow, { id: { $in: [...new Set(channels.map((c) => c.runtimeId))] } });
+  const appById = new Map(apps.map((a) => [a.id, a]));
+  const channelById = new Map(channels.map((c) => [c.id, c]));
+  const serviceById = new Map(services.map((s) => [s.id, s]));
+  const runtimeById = new Map(runtimes.map((r) => [r.id, r]));
+  const now = Date.now();
+  const events: EventRow[] = [];
+  let pending = 0;
+  for (const i of instances) {
+    const app = appById.get(i.applicationId);
+    const channel = channelById.get(i.channelId);
+    const service = serviceById.get(i.serviceId);
+    const runtime = channel && runtimeById.get(channel.runtimeId);
+    if (!app || !channel || !service || !runtime) continue;
+    if (!i.targetReleaseId) continue; // nothing was ever started there
+    const leased = !!i.leaseOwner && !!i.leaseExpiresAt && i.leaseExpiresAt > now;
+    em.create(PendingRemovalRow, {
+      id: i.id,
+      applicationId: app.id,
+      application: app.name,
+      channel: channel.name,
+      service: service.name,
+      runtime: runtime.name,
+      plugin: runtime.plugin,
+      cause,
+      actor,
+      dueAt: now,
+      heldBy: leased ? i.leaseOwner : null,
+      heldUntil: leased ? i.leaseExpiresAt : null,
+    });
+    pending++;
+    events.push(
+      recordEvent(em, {
+        type: 'INSTANCE_REMOVAL_REQUESTED',
+        actor,
+        applicationId: app.id,
+        subject: `ServiceInstance ${app.name}/${channel.name}/${service.name}`,
+        subjectId: i.id,
+        message: `removing ${service.name} from ${channel.name} (runtime ${runtime.name}): ${CAUSE_WORDS[cause]}`,
+        data: { cause, channel: channel.name, service: service.name, runtime: runtime.name },
+      }),
+    );
+  }
+  await em.nativeDelete(ServiceInstanceRow, { id: { $in: instances.map((i) => i.id) } });
+  return { pending, events };
+}
