@@ -34,8 +34,10 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
     const service = serviceById.get(i.serviceId);
     const runtime = channel && runtimeById.get(channel.runtimeId);
     if (!app || !channel || !service || !runtime) continue;
-    if (!i.targetReleaseId) continue; // nothing was ever started there
+    // A tick holding the lease may be starting the first replica right now: its target is not
+    // written yet, but something may run. Only an instance nothing was ever started for is skipped.
     const leased = !!i.leaseOwner && !!i.leaseExpiresAt && i.leaseExpiresAt > now;
+    if (!i.targetReleaseId && !leased) continue;
     em.create(PendingRemovalRow, {
       id: i.id,
       applicationId: app.id,

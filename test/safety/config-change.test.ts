@@ -26,7 +26,7 @@ describe.each(DATABASES)('delivery safety: config changes (%s)', (database) => {
       await apply(server, shopConfig({ ports, productionGates: TWO_APPROVERS, env: { GREETING: 'hi' } }));
       const config = await latestRelease(server);
       expect(config).toMatchObject({ label: 'v1 · config 2', trigger: 'CONFIG', configGeneration: 2, createdBy: 'token:admin' });
-      expect(config.changeSummary).toEqual(['env.GREETING: added (hi) (every channel)']);
+      expect(config.changeSummary).toEqual(['spec.env.GREETING: added (hi) (every channel)']);
 
       // Staging takes it (no gates there); production waits for two approvals of *this* release.
       await until(server, 'staging', 'converged on the config release', convergedOn('v1 · config 2'));
@@ -46,7 +46,7 @@ describe.each(DATABASES)('delivery safety: config changes (%s)', (database) => {
       const story = (await events(server)).map((e) => `${e.type}: ${e.message}`);
       const at = (re: RegExp) => story.findIndex((m) => re.test(m));
       expect(at(/ROLLOUT_STARTED: starting v1 · config 2 in production/)).toBeGreaterThan(at(/INSTANCE_CONVERGED: v1 · config 2 converged in staging/));
-      expect(at(/RELEASE_CREATED: config change released as v1 · config 2 of web: env.GREETING: added \(hi\)/)).toBeGreaterThanOrEqual(0);
+      expect(at(/RELEASE_CREATED: config change released as v1 · config 2 of web: spec.env.GREETING: added \(hi\)/)).toBeGreaterThanOrEqual(0);
     } finally {
       await removeShop(server, [ports.staging, ports.production]);
     }
@@ -77,7 +77,7 @@ describe.each(DATABASES)('delivery safety: config changes (%s)', (database) => {
       expect(changed.label).toBe('v2 · config 2');
       const plan = await server.data(`query($id: ID!) { node(id: $id) { ... on Release { plan(channel: "production") { running { label } changes { path summary } } } } }`, { id: changed.id });
       expect(plan.node.plan.running.label).toBe('v1');
-      expect(plan.node.plan.changes.map((c: any) => c.summary)).toEqual(['env.GREETING: added (hi)', 'env.VERSION: v1 → v2', 'params.version: v1 → v2']);
+      expect(plan.node.plan.changes.map((c: any) => c.summary)).toEqual(['params.version: v1 → v2', 'spec.env.GREETING: added (hi)', 'spec.env.VERSION: v1 → v2']);
 
       await server.data(`mutation { resumeConvergence(input: { application: "shop", channel: "production" }) { userErrors { message } } }`);
       const waiting = await until(server, 'production', 'waiting for approval of the new release', (v) => v.status === 'WAITING' && v.reasons[0]?.code === 'AWAITING_APPROVAL');

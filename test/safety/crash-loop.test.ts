@@ -46,7 +46,8 @@ describe.each(DATABASES)('delivery safety: crash loops (%s)', (database) => {
     const crashFile = path.join(process.env.TMPDIR ?? '/tmp', `driftless-crash-${process.pid}-${Math.random().toString(36).slice(2)}`);
     // A crash loop counts within 6 s; after that a rollout is "long ago".
     await using server = await startTestServer({ database, engine: { ...FAST, crashLoopWindowMs: 6_000 } });
-    const config = shopConfig({ ports, productionGates: ['manualApproval: { minApprovers: 1 }'], env: { CRASH_FILE: JSON.stringify(crashFile) }, stabilizationWindow: '1s' });
+    // Only staging's processes look at the crash file.
+    const config = shopConfig({ ports, productionGates: ['manualApproval: { minApprovers: 1 }'], stabilizationWindow: '1s' }) + `perChannel:\n  staging: { env: { CRASH_FILE: ${JSON.stringify(crashFile)} } }\n`;
     try {
       await apply(server, config);
       const v1 = await release(server, { version: 'v1' });

@@ -73,7 +73,8 @@ describe.each(DATABASES)('delivery safety: removal (%s)', (database) => {
       const config = shopConfig({ ports, withoutProduction: true, env: { IGNORE_SIGTERM: '"1"' } });
       expect((await gqlAt(server.url, APPLY_CONFIG, { documents: config })).applyConfig.userErrors).toEqual([]);
       expect((await gqlAt(server.url, CREATE_RELEASE, { application: 'shop', service: 'web', params: { version: 'v1' } })).createRelease.userErrors).toEqual([]);
-      await waitFor(async () => (await answer(ports.staging)) === 'hello from v1 in staging', 'staging to serve v1', 60_000, 100);
+      // Deleted the moment it answers: its first apply may still be under way (nothing recorded yet).
+      await waitFor(async () => (await answer(ports.staging)) === 'hello from v1 in staging', 'staging to serve v1', 60_000, 20);
 
       const deleted = await gqlAt(server.url, `mutation { deleteApplication(input: { name: "shop" }) { deletedId userErrors { message } } }`);
       expect(deleted.deleteApplication.userErrors).toEqual([]);
@@ -81,7 +82,10 @@ describe.each(DATABASES)('delivery safety: removal (%s)', (database) => {
       expect(await answer(ports.staging)).toBe('hello from v1 in staging');
 
       server = await startChildServer(env);
-      await waitFor(stopped(ports.staging), 'the restarted server to stop the workload', 30_000, 200);
+      await waitFor(stopped(ports.staging), 'the restarted server to stop the workload', 30_000, 200)  .catch(async (err: Error) => {
+        const evs = await gqlAt(server!.url, `{ events(first: 30) { nodes { type message } } }`).catch((e) => String(e));
+        throw new Error(`${err.message}; the server said:\n${server!.output()}\nevents: ${JSON.stringify(evs)}`);
+      });
       const url = server.url;
       await waitFor(async () => (await gqlAt(url, `{ events(first: 50) { nodes { type message } } }`)).events.nodes.some((e: any) => e.type === 'INSTANCE_REMOVED'), 'the removal event');
     } finally {

@@ -129,3 +129,17 @@ export async function removeShop(server: TestServer, ports: number[]): Promise<v
   await server.data(`mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`).catch(() => undefined);
   await waitFor(async () => (await Promise.all(ports.map(answer))).every((a) => a === undefined), 'the shop processes to stop', 30_000, 200);
 }
+
+/** An HTTP endpoint a test can make fail: what an httpCheck gate probes (say, a load balancer's health URL). */
+export async function checkEndpoint(): Promise<{ url: string; fail(on: boolean): void; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  let failing = false;
+  const server = createServer((_req, res) => res.writeHead(failing ? 503 : 200).end(failing ? 'failing' : 'ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/healthz`,
+    fail: (on) => (failing = on),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}

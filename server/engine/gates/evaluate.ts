@@ -21,7 +21,7 @@ import { describeWindow, formatZoned, windowState } from './allowed-times.js';
 import { listNames } from './format.js';
 import { gateKey } from './keys.js';
 import { checkAlerts, checkHttp } from './health-gates.js';
-import { checkBadUpstream, checkDependsOn, checkSoak } from './upstream-gates.js';
+import { checkBadUpstream, checkDependsOn, checkSoak, checkUpstreamHealth } from './upstream-gates.js';
 import type { CompiledGate, GateInput, GateVerdict } from './types.js';
 import { VerdictBuilder } from './verdict-builder.js';
 
@@ -29,6 +29,7 @@ export function evaluateGates(input: GateInput): GateVerdict {
   const out = new VerdictBuilder(input.now);
   checkBadUpstream(input, out);
   const reportedUpstreams = checkDependsOn(input, out);
+  checkUpstreamHealth(input, out);
   for (const gate of input.gates) {
     if (input.bypassed?.includes(gate.type)) {
       out.pass(gateKey(gate));

@@ -31,6 +31,23 @@ export function checkBadUpstream(input: GateInput, out: VerdictBuilder): void {
   }
 }
 
+/**
+ * An upstream that runs the release but is unhealthy on it (a check failing, a crash loop) holds
+ * promotion until it is healthy again. Checked even when dependsOn was satisfied before (health
+ * is a fact about now); an admin's bypass of dependsOn lets the release through.
+ */
+export function checkUpstreamHealth(input: GateInput, out: VerdictBuilder): void {
+  if (input.bypassed?.includes(DEPENDS_ON_KEY)) return;
+  for (const { channel, state } of upstreamsOf(input)) {
+    if (!state?.hold || state.convergedReleaseId !== input.releaseId) continue;
+    // Its own key: a hold must not undo a dependsOn already satisfied (nor be remembered as passed).
+    out.wait('upstreamHealth', {
+      code: 'UPSTREAM_UNHEALTHY',
+      message: `waiting for ${channel} to be healthy on ${input.releaseLabel} again (${state.hold.message}, since ${formatUtc(state.hold.since, input.now)})`,
+    });
+  }
+}
+
 /** Returns the channels it reported, so soak does not repeat "not converged" for them. */
 export function checkDependsOn(input: GateInput, out: VerdictBuilder): Set<string> {
   const reported = new Set<string>();
@@ -44,12 +61,6 @@ export function checkDependsOn(input: GateInput, out: VerdictBuilder): Set<strin
       out.wait(DEPENDS_ON_KEY, {
         code: 'DEPENDENCY_NOT_CONVERGED',
         message: `waiting for ${channel} to converge on ${label} (${describeUpstream(channel, state)})`,
-      });
-    } else if (state.hold) {
-      reported.add(channel);
-      out.wait(DEPENDS_ON_KEY, {
-        code: 'UPSTREAM_UNHEALTHY',
-        message: `waiting for ${channel} to be healthy on ${label} again (${state.hold.message}, since ${formatUtc(state.hold.since, input.now)})`,
       });
     } else if (state.hasPostDeployCheck && state.verifiedAt === undefined) {
       reported.add(channel);
