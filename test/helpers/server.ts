@@ -38,6 +38,8 @@ export async function startTestServer(
     port: 0,
     dataDir,
     adminToken: ADMIN_TOKEN,
+    // Tests deploy to the fake runtime; a production server never loads it.
+    testPlugins: true,
     databaseUrl: options.databaseUrl ?? pgDb?.url,
     ...options.config,
     engine: { ...defaults.engine, ...options.config?.engine, ...options.engine },
