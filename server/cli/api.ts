@@ -1,5 +1,5 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type { Client } from 'graphql-ws';
 import { CliError, EXIT } from './errors.js';
 import type { Connection } from './settings.js';
 
@@ -69,6 +69,10 @@ export class Api {
    */
   subscribe<T = any>(query: string, variables: Record<string, unknown>, next: (data: T) => void, fail: (err: CliError) => void): () => void {
     const token = this.requireToken();
+    // Loaded on first use: most commands never subscribe, and every CLI call should start fast.
+    const require = createRequire(import.meta.url);
+    const { createClient } = require('graphql-ws') as typeof import('graphql-ws');
+    const WebSocket = require('ws') as typeof import('ws');
     this.ws ??= createClient({
       url: `${this.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,

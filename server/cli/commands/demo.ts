@@ -126,7 +126,7 @@ async function deliver(api: Api, version: string, ports: { staging: number; prod
   const { createRelease } = await api.request(CREATE, { v: version });
   failOnUserErrors(createRelease.userErrors, `cannot release ${version}`);
   const release: WatchedRelease = createRelease.release;
-  const view = progressView(release, { tty: isLiveTerminal() });
+  const view = await progressView(release, { tty: isLiveTerminal() });
   let approval: Promise<void> | undefined;
   const started = Date.now();
   const { outcome, instances } = await watchRelease({

@@ -41,7 +41,7 @@ export function registerRelease(program: Command): void {
         }
         if (!json) console.log(`Created release ${pc.bold(release.label)} (#${release.number}) of ${application}/${service}; following it (up to ${opts.timeout}).`);
         const approveHint = (channel: string) => `driftless approve ${application}/${service} --channel ${channel} --release ${release.number}`;
-        const view = json ? undefined : progressView(release, { tty: isLiveTerminal(), hint: approveHint });
+        const view = json ? undefined : await progressView(release, { tty: isLiveTerminal(), hint: approveHint });
         const started = Date.now();
         const { outcome, instances } = await watchRelease({ api, application, service, release, timeoutMs, onUpdate: (i) => view?.update(i) }).finally(() => view?.done());
         if (json) printJson({ release, outcome, instances });
