@@ -35,7 +35,7 @@ export function buildProgram(): Command {
   for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerRollback, registerPause, registerEvents, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
     register(program);
   }
-  program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or auth refused.\nDocs: docs/cli.md');
+  program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or token refused, 4 not allowed for this token.\nDocs: docs/cli.md');
   return program;
 }
 

@@ -26,7 +26,9 @@ export default class SkipReport implements Reporter {
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state !== 'skipped') continue;
-        skipped.push(`  ${module.relativeModuleId} > ${test.fullName}${result.note ? `: ${result.note}` : ` (${test.options.mode})`}`);
+        // mode "run" means it was meant to run: a hook or the file failed before it (see the failures above).
+        const why = result.note ?? (test.options.mode === 'run' ? 'not reached: its file or a hook failed' : `marked ${test.options.mode}`);
+        skipped.push(`  ${module.relativeModuleId} > ${test.fullName}: ${why}`);
       }
     }
     const lines: string[] = [];
