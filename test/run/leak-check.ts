@@ -35,7 +35,9 @@ function report(file: string, leaks: Leaks): string {
   const lines = leaks.processes.map((p) => `  ${describeProcess(p, leaks.ports.get(p.pid))}`);
   const own = leaks.ports.get(process.pid);
   if (own?.length) lines.push(`  this test file's own process still listens on ${own.map((p) => `:${p}`).join(', ')} (a server that was never closed)`);
-  return `${file} left ${[leaks.processes.length ? `${leaks.processes.length} process(es)` : '', own?.length ? `${own.length} listening port(s)` : ''].filter(Boolean).join(' and ')} behind:\n${lines.join('\n')}\nEvery test must stop what it starts (await server.close(), await using, delete the application it deployed); the processes were killed.`;
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const what = [leaks.processes.length ? count(leaks.processes.length, 'process', 'processes') : '', own?.length ? count(own.length, 'listening port', 'listening ports') : ''];
+  return `${file} left ${what.filter(Boolean).join(' and ')} behind:\n${lines.join('\n')}\nEvery test must stop what it starts (await server.close(), await using, delete the application it deployed); the processes were killed.`;
 }
 
 /** Registers the check for the current test file (called from the setup file, once per file). */
