@@ -91,6 +91,6 @@ if DEBIAN_FRONTEND=noninteractive $SUDO apt-get update -qq >"$log" 2>&1 &&
   rm -f "$log"
   echo "test prerequisites: installed $missing_packages; $(postgres_note)"
 else
-  echo "test prerequisites: apt-get failed (last lines of $log below); install them by hand: apt-get install -y --no-install-recommends $missing_packages"
+  echo "test prerequisites: apt-get failed (last lines of $log below); install them by hand: ${SUDO:+sudo }apt-get install -y --no-install-recommends $missing_packages"
   tail -n 5 "$log" | sed 's/^/  /'
 fi
