@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const STAMP = path.join(root, 'dist/.build-stamp');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STAMP = 'dist/.build-stamp';
 const SOURCE_DIRS = ['server', 'schema', 'worker', 'plugins', 'web'];
 const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 // What the build makes: if one is gone, the stamp is not to be trusted.
@@ -37,12 +37,13 @@ function newest(dir, best = { mtime: 0, file: '' }) {
   return best;
 }
 
-/** Why a build is needed, or undefined when dist/ is current. */
-export function staleReason() {
-  if (!existsSync(STAMP)) return 'no build yet';
+/** Why a build is needed, or undefined when dist/ is current (`root`: the repository, or a tree shaped like it). */
+export function staleReason(root = ROOT) {
+  const stamp = path.join(root, STAMP);
+  if (!existsSync(stamp)) return 'no build yet';
   const missing = OUTPUTS.find((o) => !existsSync(path.join(root, o)));
   if (missing) return `${missing} is missing`;
-  const built = statSync(STAMP).mtimeMs;
+  const built = statSync(stamp).mtimeMs;
   let best = { mtime: 0, file: '' };
   for (const dir of SOURCE_DIRS) best = newest(path.join(root, dir), best);
   for (const file of SOURCE_FILES) {
@@ -54,7 +55,7 @@ export function staleReason() {
 
 function run(command, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
     child.once('error', reject);
     child.once('exit', (code) => resolve(code ?? 1));
   });
@@ -67,14 +68,15 @@ export async function build() {
   for (const [command, args] of [
     [npm, ['run', 'build', '--silent', '-w', '@driftless/plugin-sdk']],
     [npm, ['run', 'build', '--silent', '--workspaces', '--if-present']],
-    [process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']],
+    [process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']],
   ]) {
     const code = await run(command, args);
     if (code !== 0) return code;
   }
-  mkdirSync(path.dirname(STAMP), { recursive: true });
-  writeFileSync(STAMP, 'dist/ was built from the sources as they were at this file\'s modification time (scripts/build.mjs)\n');
-  utimesSync(STAMP, new Date(started), new Date(started));
+  const stamp = path.join(ROOT, STAMP);
+  mkdirSync(path.dirname(stamp), { recursive: true });
+  writeFileSync(stamp, 'dist/ was built from the sources as they were at this file\'s modification time (scripts/build.mjs)\n');
+  utimesSync(stamp, new Date(started), new Date(started));
   return 0;
 }
 
