@@ -26,7 +26,8 @@ describe('server output: words for people on stdout, logs on stderr', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       await waitFor(async () => /Runtime plugins: /.test(stdout), 'the server to start', 30_000);
-      child.kill('SIGTERM');
+      // A closing terminal stops it as cleanly as Ctrl-C or kill do.
+      child.kill('SIGHUP');
       expect(await exited).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -37,7 +38,7 @@ describe('server output: words for people on stdout, logs on stderr', () => {
     expect(stdout).not.toMatch(/^\{/m);
     const logs = stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; plugin?: string });
     expect(logs.filter((l) => l.msg === 'runtime plugin refused').length).toBeGreaterThan(0);
-    expect(logs.at(-1)).toMatchObject({ level: 30, msg: 'shutting down', signal: 'SIGTERM' });
+    expect(logs.at(-1)).toMatchObject({ level: 30, msg: 'shutting down', signal: 'SIGHUP' });
   });
 
   it('on a terminal a log entry is one short line, secrets still redacted', () => {
