@@ -17,6 +17,9 @@ export default defineConfig({
     pool: 'forks',
     // Server suites spawn processes and bind ports; two at once is what a 2-core box can take.
     maxWorkers: 2,
+    // Per file: no process or port left behind (test/run/leak-check.ts).
     setupFiles: ['test/setup.ts'],
+    // The default summary, then what did not run and why (test/run/skip-report.ts).
+    reporters: ['default', './test/run/skip-report.ts'],
   },
 });

@@ -33,7 +33,7 @@ const published = new Map<string, number>();
 
 function config(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } = {}): ServerConfig {
   const defaults = configFromEnv({});
-  return { ...defaults, port: 0, dataDir, adminToken: ADMIN_TOKEN, databaseUrl: pgDb?.url, logLevel: 'silent', engine: { ...defaults.engine, stabilizationMs: 0, ...engine } };
+  return { ...defaults, port: 0, dataDir, adminToken: ADMIN_TOKEN, databaseUrl: pgDb?.url, logLevel: 'silent', testPlugins: true, engine: { ...defaults.engine, stabilizationMs: 0, ...engine } };
 }
 
 async function start(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } = {}): Promise<{ url: string; port: number }> {

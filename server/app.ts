@@ -46,7 +46,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
   };
   try {
     const { printed } = await ensureAdminToken(store.orm.em.fork(), config.adminToken);
-    const plugins = await PluginHost.discover({ roots: [packageRoot()], pluginPath: config.pluginPath, logger });
+    const plugins = await PluginHost.discover({ roots: [packageRoot()], pluginPath: config.pluginPath, testPlugins: config.testPlugins, logger });
     for (const p of plugins.list()) {
       if (p.status === 'REFUSED') logger.warn({ plugin: p.name, package: p.packageName, reason: p.reason }, 'runtime plugin refused');
     }

@@ -8,6 +8,8 @@ export interface ServerConfig {
   databaseUrl?: string;
   adminToken?: string;
   pluginPath: string[];
+  /** Load the runtime plugins made for tests and benchmarks (the fake runtime); never in production. */
+  testPlugins: boolean;
   /** Stack traces in GraphQL errors and pretty logs; never in production. */
   development: boolean;
   logLevel: string;
@@ -44,6 +46,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL || undefined,
     adminToken: env.DRIFTLESS_ADMIN_TOKEN || undefined,
     pluginPath: (env.DRIFTLESS_PLUGIN_PATH ?? '').split(path.delimiter).filter(Boolean),
+    testPlugins: env.DRIFTLESS_TEST_PLUGINS === '1',
     development: env.NODE_ENV === 'development',
     logLevel: env.DRIFTLESS_LOG_LEVEL ?? 'info',
     maxBodyBytes: intFrom(env.DRIFTLESS_MAX_BODY_BYTES, 1024 * 1024, 'DRIFTLESS_MAX_BODY_BYTES'),

@@ -1,8 +1,9 @@
 import { configFromEnv } from './config.js';
 import { startDriftless } from './app.js';
+import { listenForStopRequests, notifyOutputClosed } from './cli/stop-requests.js';
 import { createLogger } from './logger.js';
 
-/** `npm start` / `driftless server`: runs until SIGINT or SIGTERM. */
+/** `npm start` / `driftless server`: runs until SIGINT, SIGTERM or SIGHUP. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -12,6 +13,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  // Listening from the start: a stop request during start-up waits for the start, then stops.
+  const requests = listenForStopRequests();
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'EIO' || err.code === 'ERR_STREAM_DESTROYED') notifyOutputClosed();
+      else throw err;
+    });
+  }
   const driftless = await startDriftless(config, { logger });
   const db = driftless.store.kind === 'sqlite' ? `SQLite at ${config.dataDir}/driftless.db` : 'PostgreSQL';
   console.log(`Driftless is running on ${db}`);
@@ -26,16 +35,11 @@ async function main(): Promise<void> {
   }
   const plugins = driftless.plugins.list();
   console.log(`  Runtime plugins: ${plugins.map((p) => (p.status === 'LOADED' ? p.name : `${p.name} (refused: ${p.reason})`)).join(', ') || 'none'}`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await driftless.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Ctrl-C, kill, a closed terminal, or a reader of our output that went away: stop cleanly.
+  const signal = await requests.requested;
+  logger.info({ signal }, 'shutting down');
+  await driftless.close();
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type { Client } from 'graphql-ws';
 import { CliError, EXIT } from './errors.js';
 import type { Connection } from './settings.js';
 
@@ -11,6 +11,7 @@ export interface UserError {
 }
 
 const START_HINT = 'Is it running? Start it with `driftless server`, or point --server / DRIFTLESS_URL at it';
+const FORBIDDEN_HINT = '`driftless whoami` shows the role and applications of the token in use; ask an admin for a token that may do this';
 
 /**
  * The one way the CLI talks to a server: GraphQL over HTTP for queries and mutations, graphql-ws
@@ -55,8 +56,9 @@ export class Api {
     if (body.errors?.length) {
       const first = body.errors[0]!;
       const code = first.extensions?.code;
-      const exit = code === 'FORBIDDEN' ? EXIT.UNREACHABLE : code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? EXIT.USAGE : EXIT.FAILURE;
-      throw new CliError(`the server answered with an error: ${first.message}`, exit, /Cannot query field|Unknown (argument|type)/.test(first.message) ? 'the server may be a different Driftless version than this CLI' : undefined);
+      const exit = code === 'FORBIDDEN' ? EXIT.FORBIDDEN : code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? EXIT.USAGE : EXIT.FAILURE;
+      const hint = exit === EXIT.FORBIDDEN ? FORBIDDEN_HINT : /Cannot query field|Unknown (argument|type)/.test(first.message) ? 'the server may be a different Driftless version than this CLI' : undefined;
+      throw new CliError(`the server answered with an error: ${first.message}`, exit, hint);
     }
     if (!res.ok || !body.data) throw new CliError(`the server answered HTTP ${res.status} without data`, EXIT.FAILURE);
     return body.data;
@@ -69,6 +71,10 @@ export class Api {
    */
   subscribe<T = any>(query: string, variables: Record<string, unknown>, next: (data: T) => void, fail: (err: CliError) => void): () => void {
     const token = this.requireToken();
+    // Loaded on first use: most commands never subscribe, and every CLI call should start fast.
+    const require = createRequire(import.meta.url);
+    const { createClient } = require('graphql-ws') as typeof import('graphql-ws');
+    const WebSocket = require('ws') as typeof import('ws');
     this.ws ??= createClient({
       url: `${this.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
@@ -127,16 +133,19 @@ function unreachable(url: string, err: unknown): CliError {
 }
 
 /**
- * Mutation payloads carry expected failures as user errors. FORBIDDEN is about who you are (exit 3),
- * STALE and IN_USE are conflicts of the moment (exit 1), everything else is wrong input (exit 2).
+ * Mutation payloads carry expected failures as user errors. FORBIDDEN is what the token may not do
+ * (exit 4), STALE and IN_USE are conflicts of the moment (exit 1), everything else is wrong input
+ * (exit 2).
  */
 export function failOnUserErrors(errors: UserError[], what: string, format: (e: UserError) => string = formatUserError): void {
   if (!errors.length) return;
   const codes = new Set(errors.map((e) => e.code));
-  const exit = codes.has('FORBIDDEN') ? EXIT.UNREACHABLE : codes.has('STALE') || codes.has('IN_USE') ? EXIT.FAILURE : EXIT.USAGE;
-  if (errors.length === 1) throw new CliError(`${what}: ${format(errors[0]!)}`, exit);
-  throw new CliError(`${what}: ${errors.length} errors`, exit, undefined, errors.map((e) => `  ${format(e)}`));
+  const exit = codes.has('FORBIDDEN') ? EXIT.FORBIDDEN : codes.has('STALE') || codes.has('IN_USE') ? EXIT.FAILURE : EXIT.USAGE;
+  const hint = codes.has('FORBIDDEN') ? FORBIDDEN_HINT : undefined;
+  if (errors.length === 1) throw new CliError(`${what}: ${format(errors[0]!)}`, exit, hint);
+  throw new CliError(`${what}: ${errors.length} errors`, exit, hint, errors.map((e) => `  ${format(e)}`));
 }
+
 
 export function formatUserError(e: UserError): string {
   return e.message;

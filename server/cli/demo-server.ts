@@ -53,6 +53,6 @@ export async function assertPortsFree(ports: number[]): Promise<void> {
       srv.once('error', () => resolve(false));
       srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-    if (!free) throw new CliError(`port ${port} is already in use (is an earlier demo still running?)`, EXIT.FAILURE, 'stop it, or pick other ports: driftless demo --ports 9100,9200');
+    if (!free) throw new CliError(`port ${port} is already in use (is an earlier demo still running?)`, EXIT.FAILURE, 'stop an earlier demo with: driftless demo --stop; or pick other ports: driftless demo --ports 9100,9200');
   }
 }

@@ -8,8 +8,10 @@ export const EXIT = {
   FAILURE: 1,
   /** The input was wrong: usage, a bad flag or file, an unknown name, a config the server rejected. */
   USAGE: 2,
-  /** The server could not be reached or refused who we are (token missing, invalid, forbidden). */
+  /** The server could not be reached, or refused the token (missing, invalid, revoked). */
   UNREACHABLE: 3,
+  /** The token is valid but may not do this: its role, or its application scope (FORBIDDEN). */
+  FORBIDDEN: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

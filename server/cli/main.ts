@@ -20,6 +20,7 @@ import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
 import { CliError, EXIT } from './errors.js';
+import { notifyOutputClosed } from './stop-requests.js';
 
 export function buildProgram(): Command {
   const program = new Command('driftless')
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
   for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerRollback, registerPause, registerEvents, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
     register(program);
   }
-  program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or auth refused.\nDocs: docs/cli.md');
+  program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or token refused, 4 not allowed for this token.\nDocs: docs/cli.md');
   return program;
 }
 
@@ -57,12 +58,19 @@ export function report(err: unknown): number {
   return EXIT.FAILURE;
 }
 
+/**
+ * `driftless events | head` closes the pipe early: that is the reader's choice, not an error, and
+ * the command ends. A command with something to clean up first (the demo's apps) hears about it
+ * instead (stop-requests.ts) and ends on its own; so does a terminal that went away (EIO).
+ */
+function onOutputError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE' && err.code !== 'EIO' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  if (!notifyOutputClosed()) process.exit(process.exitCode ?? 0);
+}
+
 async function main(argv: string[]): Promise<void> {
-  // `driftless events | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 import pc from 'picocolors';
 import { usageError } from './errors.js';
 
@@ -16,6 +16,8 @@ export function printJson(value: unknown): void {
 
 /** A borderless table (easy to read and to grep); picocolors turns itself off when piped. */
 export function table(head: string[], rows: (string | number)[][]): string {
+  // Loaded on first use (it measures text width with large tables): CLI calls start faster.
+  const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
   const t = new Table({
     head: head.map((h) => pc.bold(h)),
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },

@@ -1,4 +1,3 @@
-import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { colorStatus, elapsed, table } from './output.js';
 import { verdictOf, type InstanceState, type WatchedRelease } from './watch.js';
@@ -29,11 +28,13 @@ export interface ProgressView {
  * On a terminal: one live table (channel, status, elapsed in that status, why), redrawn in place.
  * Elsewhere (CI logs, pipes): one line per change of a channel, stamped with the time since start.
  */
-export function progressView(release: WatchedRelease, options: { tty: boolean; hint?: (channel: string) => string }): ProgressView {
+export async function progressView(release: WatchedRelease, options: { tty: boolean; hint?: (channel: string) => string }): Promise<ProgressView> {
   return options.tty ? liveView(release, options.hint) : lineView(release, options.hint);
 }
 
-function liveView(release: WatchedRelease, hint?: (channel: string) => string): ProgressView {
+async function liveView(release: WatchedRelease, hint?: (channel: string) => string): Promise<ProgressView> {
+  // Loaded only for a terminal that is redrawn in place, so other CLI calls start faster.
+  const { createLogUpdate } = await import('log-update');
   const log = createLogUpdate(process.stdout);
   let last: InstanceState[] = [];
   const draw = () => {

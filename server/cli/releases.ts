@@ -1,5 +1,6 @@
 import type { Api } from './api.js';
 import { CliError, EXIT } from './errors.js';
+import { unknownApplication } from './suggest.js';
 
 const SERVICE = `query Service($a: String!) { application(name: $a) { name services { name latestRelease { id number label } releases(first: 100) { nodes { id number label } } } } }`;
 
@@ -15,7 +16,7 @@ export interface ReleaseRef {
  */
 export async function findRelease(api: Api, application: string, service: string, wanted?: string): Promise<ReleaseRef> {
   const data = await api.request(SERVICE, { a: application });
-  if (!data.application) throw new CliError(`unknown application "${application}"`, EXIT.USAGE, 'run `driftless status` to list the applications you can see');
+  if (!data.application) throw await unknownApplication(api, application);
   const svc = data.application.services.find((s: { name: string }) => s.name === service);
   if (!svc) {
     const names = data.application.services.map((s: { name: string }) => s.name).join(', ') || 'none';

@@ -58,6 +58,8 @@ export interface WatchOptions {
   service: string;
   release: WatchedRelease;
   timeoutMs: number;
+  /** Ends the watch early: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Every time the picture may have changed (channel order as declared). */
   onUpdate(instances: InstanceState[]): void;
 }
@@ -76,6 +78,7 @@ export function watchRelease(opts: WatchOptions): Promise<{ outcome: Outcome; in
       settled = true;
       clearInterval(poll);
       clearTimeout(deadline);
+      opts.signal?.removeEventListener('abort', onAbort);
       unsubscribe();
       if (outcome instanceof Error) reject(outcome);
       else resolve({ outcome, instances: [...byChannel.values()] });
@@ -117,6 +120,9 @@ export function watchRelease(opts: WatchOptions): Promise<{ outcome: Outcome; in
     );
     const poll = setInterval(() => void refetch(), REFETCH_MS);
     const deadline = setTimeout(() => finish('timeout'), opts.timeoutMs);
+    const onAbort = () => finish(new Error(`stopped (${String(opts.signal?.reason)})`));
+    opts.signal?.addEventListener('abort', onAbort);
+    if (opts.signal?.aborted) return onAbort();
     void refetch();
   });
 }

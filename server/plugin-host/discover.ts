@@ -63,10 +63,23 @@ function isCandidate(pkg: PackageJson | undefined): pkg is PackageJson {
   return typeof pkg?.driftless === 'object' && pkg.driftless !== null && 'runtimePlugin' in pkg.driftless;
 }
 
+/**
+ * Built-in plugins made for tests and benchmarks: installed with the server (they are workspace
+ * packages) but never loaded by one unless it is asked to (DRIFTLESS_TEST_PLUGINS=1). Named on
+ * DRIFTLESS_PLUGIN_PATH, they load like any plugin: naming a package is asking for it.
+ */
+export const TEST_ONLY_PACKAGES: ReadonlySet<string> = new Set(['@driftless/runtime-fake']);
+
 /** Candidates in discovery order (roots first, then the plugin path), each real dir once. */
-export async function discoverCandidates(roots: string[], pluginPath: string[]): Promise<Candidate[]> {
+export async function discoverCandidates(roots: string[], pluginPath: string[], options: { testPlugins?: boolean } = {}): Promise<Candidate[]> {
   const dirs: string[] = [];
-  for (const root of roots) dirs.push(...(await packageDirsIn(join(root, 'node_modules'))));
+  const installed = new Set<string>();
+  for (const root of roots) {
+    for (const dir of await packageDirsIn(join(root, 'node_modules'))) {
+      dirs.push(dir);
+      installed.add(dir);
+    }
+  }
   for (const entry of pluginPath) {
     if (entry === '' || !(await isDir(entry))) continue;
     if (await readPackage(entry)) dirs.push(entry);
@@ -77,8 +90,10 @@ export async function discoverCandidates(roots: string[], pluginPath: string[]):
   for (const dir of dirs) {
     const real = await realpath(dir).catch(() => undefined);
     if (!real || seen.has(real)) continue;
-    seen.add(real);
     const pkg = await readPackage(real);
+    // Passed over, not seen: the same package named on the plugin path still loads.
+    if (isCandidate(pkg) && installed.has(dir) && !options.testPlugins && TEST_ONLY_PACKAGES.has(pkg.name ?? '')) continue;
+    seen.add(real);
     if (isCandidate(pkg)) out.push({ dir: real, pkg });
   }
   return out;

@@ -51,6 +51,8 @@ export interface DiscoverOptions {
   logger?: HostLogger;
   /** How long a plugin module may take to import. Default 10 s. */
   loadTimeoutMs?: number;
+  /** Also load the plugins made for tests and benchmarks (the fake runtime); default false. */
+  testPlugins?: boolean;
   /** Resolve the `source` (TypeScript) export condition; default: under vitest or DRIFTLESS_PLUGIN_SOURCE=1. */
   preferSource?: boolean;
 }
@@ -81,7 +83,7 @@ export class PluginHost {
   ) {}
 
   static async discover(options: DiscoverOptions): Promise<PluginHost> {
-    const candidates = await discoverCandidates(options.roots, options.pluginPath ?? []);
+    const candidates = await discoverCandidates(options.roots, options.pluginPath ?? [], { testPlugins: options.testPlugins });
     const infos: PluginInfo[] = [];
     const loaded = new Map<string, LoadedPlugin>();
     for (const candidate of candidates) {

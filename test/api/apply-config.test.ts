@@ -51,7 +51,8 @@ describe.each(DATABASES)('applyConfig on %s', (database) => {
   });
 
   it('an edit updates only what changed and re-renders desired states', async () => {
-    await using server = await startTestServer({ database });
+    // No engine: a release here must not start the hello app on this machine's port 8100.
+    await using server = await startTestServer({ database, engine: { enabled: false } });
     await server.data(APPLY_CONFIG, { documents: HELLO_CONFIG });
     await server.data(CREATE_RELEASE, { application: 'hello', service: 'web', params: { version: 'v1' } });
     const edited = HELLO_CONFIG.replace('spec: { replicas: 2 }', 'spec: { replicas: 3 }');
@@ -63,7 +64,8 @@ describe.each(DATABASES)('applyConfig on %s', (database) => {
   });
 
   it('createRelease compiles one desired state per channel, each instance stays PENDING', async () => {
-    await using server = await startTestServer({ database });
+    // No engine: a release here must not start the hello app on this machine's port 8100.
+    await using server = await startTestServer({ database, engine: { enabled: false } });
     await server.data(APPLY_CONFIG, { documents: HELLO_CONFIG });
     const res = await server.data(CREATE_RELEASE, { application: 'hello', service: 'web', params: { version: 'v1' } });
     expect(res.createRelease.userErrors).toEqual([]);

@@ -18,6 +18,9 @@ export interface CliRun {
   /** Waits until stdout matches. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   kill(signal?: NodeJS.Signals): void;
+  pid: number;
+  /** Closes our end of its stdout, like a `| tee` that was stopped: its next write fails with EPIPE. */
+  closeStdout(): void;
 }
 
 export interface CliOptions {
@@ -60,6 +63,8 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
       if (!pattern.test(out)) throw new Error(`CLI exited (${child.exitCode}) before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`);
     },
     kill: (signal = 'SIGTERM') => void child.kill(signal),
+    pid: child.pid!,
+    closeStdout: () => child.stdout.destroy(),
   };
 }
 

@@ -21,7 +21,7 @@ export interface ChildServer {
 export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DRIFTLESS_ADMIN_TOKEN: ADMIN_TOKEN, DRIFTLESS_PLUGIN_SOURCE: '1', DRIFTLESS_LOG_LEVEL: 'warn', DRIFTLESS_STABILIZATION_MS: '0', ...env },
+    env: { ...process.env, PORT: '0', DRIFTLESS_ADMIN_TOKEN: ADMIN_TOKEN, DRIFTLESS_PLUGIN_SOURCE: '1', DRIFTLESS_TEST_PLUGINS: '1', DRIFTLESS_LOG_LEVEL: 'warn', DRIFTLESS_STABILIZATION_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

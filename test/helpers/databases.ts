@@ -24,7 +24,8 @@ async function postgresListening(): Promise<boolean> {
  */
 export const DATABASES: DatabaseKind[] = (await postgresListening()) ? ['sqlite', 'postgresql'] : ['sqlite'];
 if (!DATABASES.includes('postgresql')) {
-  console.warn(`[driftless tests] nothing listens on ${PG_HOST}:${PG_PORT}: the PostgreSQL leg of the server suites does not run`);
+  // The `[driftless tests] ` prefix repeats this in the run's last lines (test/run/skip-report.ts).
+  console.warn(`[driftless tests] the PostgreSQL leg of the server suites: nothing listens on ${PG_HOST}:${PG_PORT} (apt-get install postgresql, or set DRIFTLESS_TEST_PG_HOST/PORT)`);
 }
 
 /** A fresh, empty PostgreSQL database for one test server; dropped by the returned function. */

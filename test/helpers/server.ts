@@ -38,6 +38,8 @@ export async function startTestServer(
     port: 0,
     dataDir,
     adminToken: ADMIN_TOKEN,
+    // Tests deploy to the fake runtime; a production server never loads it.
+    testPlugins: true,
     databaseUrl: options.databaseUrl ?? pgDb?.url,
     ...options.config,
     // No stabilization window unless a test asks for one: most tests are about something else,

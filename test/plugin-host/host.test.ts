@@ -60,7 +60,7 @@ describe('plugin discovery and loading', () => {
   });
 
   it('finds workspace plugins through node_modules symlinks (the fake runtime, from source under vitest)', async () => {
-    const installed = await PluginHost.discover({ roots: [repoRoot] });
+    const installed = await PluginHost.discover({ roots: [repoRoot], testPlugins: true });
     const fake = installed.list().find((p) => p.packageName === '@driftless/runtime-fake');
     expect(fake).toMatchObject({ name: 'fake', status: 'LOADED', packageDir: `${repoRoot}plugins/runtime-fake` });
     expect(fake?.entry).toBe(`${repoRoot}plugins/runtime-fake/src/index.ts`);

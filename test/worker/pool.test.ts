@@ -109,7 +109,7 @@ describe('tick pool', () => {
   });
 
   it('runs plugins from the paths the plugin host reports', async () => {
-    const host = await PluginHost.discover({ roots: [fileURLToPath(new URL('../..', import.meta.url))] });
+    const host = await PluginHost.discover({ roots: [fileURLToPath(new URL('../..', import.meta.url))], testPlugins: true });
     const results = await pool.run(ticks(3), host.modulePaths());
     expect(results.every((r) => r.applied && !r.error)).toBe(true);
   });

@@ -3,6 +3,7 @@ import { failOnUserErrors } from '../api.js';
 import { apiFor, formatOf } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson } from '../output.js';
+import { withSuggestions } from '../suggest.js';
 
 const MUTATIONS = {
   application: `mutation Del($n: String!) { deleteApplication(input: { name: $n }) { deletedId userErrors { code message path } } }`,
@@ -19,9 +20,10 @@ export function registerDelete(program: Command): void {
     .action(async (kind: string, name: string, opts: { yes?: boolean }, cmd: Command) => {
       if (kind !== 'application' && kind !== 'runtime') throw new CliError(`cannot delete a "${kind}"`, EXIT.USAGE, 'driftless delete application <name> --yes, or delete runtime <name> --yes');
       if (!opts.yes) throw new CliError(`deleting ${kind} ${name} cannot be undone`, EXIT.USAGE, `add --yes: driftless delete ${kind} ${name} --yes`);
-      const data = await apiFor(cmd).request(MUTATIONS[kind], { n: name });
+      const api = apiFor(cmd);
+      const data = await api.request(MUTATIONS[kind], { n: name });
       const payload = kind === 'application' ? data.deleteApplication : data.deleteRuntime;
-      failOnUserErrors(payload.userErrors, `cannot delete ${kind} ${name}`);
+      failOnUserErrors(kind === 'application' ? await withSuggestions(api, payload.userErrors) : payload.userErrors, `cannot delete ${kind} ${name}`);
       if (formatOf(cmd) === 'json') return printJson({ deleted: kind, name, id: payload.deletedId });
       console.log(`Deleted ${kind} ${name}.`);
     });

@@ -5,9 +5,11 @@ import pc from 'picocolors';
 import { packageRoot } from '../../package-root.js';
 import { Api, failOnUserErrors } from '../api.js';
 import { assertPortsFree, startDemoServer, type DemoServer } from '../demo-server.js';
+import { removeDemoPid, runningDemo, stopDemo, writeDemoPid } from '../demo-stop.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { elapsed } from '../output.js';
 import { isLiveTerminal, progressView } from '../progress-view.js';
+import { interruptedExitCode, listenForStopRequests, type StopReason } from '../stop-requests.js';
 import { verdictOf, watchRelease, type WatchedRelease } from '../watch.js';
 
 const APPLY = `mutation Apply($d: String!) { applyConfig(input: { documents: $d }) { created { kind name } updated { kind name } unchanged { kind name } userErrors { code message path line } } }`;
@@ -20,6 +22,7 @@ interface DemoOptions {
   port: string;
   ports: string;
   exit?: boolean;
+  stop?: boolean;
   timeout: string;
 }
 
@@ -31,58 +34,99 @@ export function registerDemo(program: Command): void {
     .option('--port <port>', 'API port of the demo server (0 picks a free one)', '0')
     .option('--ports <staging,production>', "ports of the hello app in each channel (production's 2 replicas use this port and the next)", '8100,8200')
     .option('--exit', 'stop (apps and server) when the demo is done instead of waiting for Ctrl-C')
+    .option('--stop', 'stop a demo still running on this data dir, and any hello apps an earlier demo left behind')
     .action(async (opts: DemoOptions) => {
+      const dataDir = path.resolve(opts.dataDir);
+      if (opts.stop) return stop(dataDir);
       const [stagingPort, productionPort] = parsePorts(opts.ports);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a port number, got "${opts.port}"`);
+      const other = runningDemo(dataDir);
+      if (other) throw new CliError(`a demo is already running on ${opts.dataDir} (pid ${other.pid})`, EXIT.FAILURE, 'stop it with: driftless demo --stop (or use another --data-dir)');
       await assertPortsFree([stagingPort, productionPort, productionPort + 1]);
-      const root = packageRoot();
-      const config = helloConfig(root, stagingPort, productionPort);
+      const config = helloConfig(packageRoot(), stagingPort, productionPort);
 
-      step(`Starting a Driftless server (data in ${opts.dataDir})`);
-      const server = await startDemoServer({ dataDir: path.resolve(opts.dataDir), port });
-      const api = new Api({ url: server.url, token: server.token, tokenSource: 'flag' });
-      let stopping: Promise<void> | undefined;
-      const stop = () => (stopping ??= shutdown(api, server));
+      // From here on, Ctrl-C, kill, a closed terminal or a closed pipe all stop the apps and the server.
+      let noted = false;
+      const requests = listenForStopRequests((reason) => {
+        if (reason !== 'output closed' && !noted) console.log(pc.dim('  (still stopping the apps and the server)'));
+        noted = true;
+      });
+      let server: DemoServer | undefined;
+      let api: Api | undefined;
+      let finished = false;
       try {
-        console.log(`  API and GraphQL sandbox: ${server.url}/graphql`);
-        step('Applying examples/hello/driftless.yaml (runtime local, application hello: staging → production, service web)');
-        const { applyConfig } = await api.request(APPLY, { d: config });
-        failOnUserErrors(applyConfig.userErrors, 'the example config was refused');
-        console.log(`  ${applyConfig.created.length} created, ${applyConfig.updated.length} updated, ${applyConfig.unchanged.length} unchanged`);
-
-        for (const version of ['v1', 'v2']) await deliver(api, version, { staging: stagingPort, production: productionPort });
-
-        console.log(`\n${pc.green('Done.')} hello v2 runs in both channels:`);
-        console.log(`  staging:    http://127.0.0.1:${stagingPort}/`);
-        console.log(`  production: http://127.0.0.1:${productionPort}/ and http://127.0.0.1:${productionPort + 1}/`);
+        step(`Starting a Driftless server (data in ${opts.dataDir})`);
+        server = await startDemoServer({ dataDir, port });
+        writeDemoPid(dataDir);
+        requests.signal.throwIfAborted();
+        api = new Api({ url: server.url, token: server.token, tokenSource: 'flag' });
+        await showDemo(api, server, { config, dataDir: opts.dataDir, stagingPort, productionPort, signal: requests.signal, exit: !!opts.exit });
+        finished = true;
         if (!opts.exit) {
-          console.log('\nTry the CLI against this server (in another terminal):');
-          console.log(`  export DRIFTLESS_URL=${server.url} DRIFTLESS_TOKEN=$(cat ${path.join(opts.dataDir, 'demo-admin-token')})`);
-          console.log('  npx driftless status hello');
-          console.log('  npx driftless release hello/web --param version=v3 --wait');
+          console.log(pc.dim('\nThe apps keep running until Ctrl-C (which stops them and the server; so does `driftless demo --stop`).'));
+          await requests.requested;
         }
       } catch (err) {
-        await stop();
-        throw err;
+        // A stop request ends whatever step was under way; anything else is a real failure.
+        if (!requests.signal.aborted) throw err;
+      } finally {
+        if (server) await shutdown(api, server);
+        removeDemoPid(dataDir);
+        requests.dispose();
       }
-      if (opts.exit) return stop();
-      console.log(pc.dim('\nThe apps keep running until Ctrl-C (which stops them and the server).'));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await stop();
+      if (requests.signal.aborted && !finished) process.exitCode = interruptedExitCode(requests.signal.reason as StopReason);
     });
 }
 
+async function stop(dataDir: string): Promise<void> {
+  const done = await stopDemo(dataDir).catch((err: Error) => {
+    throw new CliError(`cannot stop the demo: ${err.message}`, EXIT.FAILURE);
+  });
+  if (!done.length) console.log(`Nothing to stop: no demo runs on ${dataDir} and none left apps behind.`);
+  for (const line of done) console.log(`${line[0]!.toUpperCase()}${line.slice(1)}.`);
+}
+
+interface ShowOptions {
+  config: string;
+  dataDir: string;
+  stagingPort: number;
+  productionPort: number;
+  signal: AbortSignal;
+  exit: boolean;
+}
+
+/** The story the demo tells: apply the example, deliver v1 and v2, say where they answer. */
+async function showDemo(api: Api, server: DemoServer, o: ShowOptions): Promise<void> {
+  console.log(`  API and GraphQL sandbox: ${server.url}/graphql`);
+  step('Applying examples/hello/driftless.yaml (runtime local, application hello: staging → production, service web)');
+  const { applyConfig } = await api.request(APPLY, { d: o.config });
+  failOnUserErrors(applyConfig.userErrors, 'the example config was refused');
+  console.log(`  ${applyConfig.created.length} created, ${applyConfig.updated.length} updated, ${applyConfig.unchanged.length} unchanged`);
+
+  for (const version of ['v1', 'v2']) {
+    o.signal.throwIfAborted();
+    await deliver(api, version, { staging: o.stagingPort, production: o.productionPort }, o.signal);
+  }
+
+  console.log(`\n${pc.green('Done.')} hello v2 runs in both channels:`);
+  console.log(`  staging:    http://127.0.0.1:${o.stagingPort}/`);
+  console.log(`  production: http://127.0.0.1:${o.productionPort}/ and http://127.0.0.1:${o.productionPort + 1}/`);
+  if (!o.exit) {
+    console.log('\nTry the CLI against this server (in another terminal):');
+    console.log(`  export DRIFTLESS_URL=${server.url} DRIFTLESS_TOKEN=$(cat ${path.join(o.dataDir, 'demo-admin-token')})`);
+    console.log('  npx driftless status hello');
+    console.log('  npx driftless release hello/web --param version=v3 --wait');
+  }
+}
+
 /** One release through both channels, approving production when its gate asks. */
-async function deliver(api: Api, version: string, ports: { staging: number; production: number }): Promise<void> {
+async function deliver(api: Api, version: string, ports: { staging: number; production: number }, signal: AbortSignal): Promise<void> {
   step(`Releasing hello/web ${version}`);
   const { createRelease } = await api.request(CREATE, { v: version });
   failOnUserErrors(createRelease.userErrors, `cannot release ${version}`);
   const release: WatchedRelease = createRelease.release;
-  const view = progressView(release, { tty: isLiveTerminal() });
+  const view = await progressView(release, { tty: isLiveTerminal() });
   let approval: Promise<void> | undefined;
   const started = Date.now();
   const { outcome, instances } = await watchRelease({
@@ -91,6 +135,7 @@ async function deliver(api: Api, version: string, ports: { staging: number; prod
     service: 'web',
     release,
     timeoutMs: 120_000,
+    signal,
     onUpdate: (list) => {
       view.update(list);
       const production = list.find((i) => i.channel.name === 'production');
@@ -100,6 +145,8 @@ async function deliver(api: Api, version: string, ports: { staging: number; prod
           failOnUserErrors(d.approveRelease.userErrors, `cannot approve ${version}`);
           console.log(`  ${pc.cyan('approved')} ${version} for production (as \`driftless approve hello/web --channel production\` would)`);
         });
+        // Awaited below; a stop request may leave before that, and must not leave it unhandled.
+        approval.catch(() => undefined);
       }
     },
   }).finally(() => view.done());
@@ -120,12 +167,13 @@ async function answer(port: number): Promise<string> {
   }
 }
 
-/** Deleting the application stops its processes; then the server stops. */
-async function shutdown(api: Api, server: DemoServer): Promise<void> {
+/** Deleting the application stops its processes; closing the server waits until they are gone. */
+async function shutdown(api: Api | undefined, server: DemoServer): Promise<void> {
   step('Stopping the hello apps and the server');
-  await api.request(DELETE).catch(() => undefined);
-  await api.close();
+  await api?.request(DELETE).catch(() => undefined);
+  await api?.close().catch(() => undefined);
   await server.close();
+  console.log('  stopped');
 }
 
 function step(text: string): void {

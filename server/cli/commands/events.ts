@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { apiFor, formatOf } from '../args.js';
-import { CliError, EXIT, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { printJson } from '../output.js';
+import { unknownApplication } from '../suggest.js';
 
 const FIELDS = 'id at type actor subject message';
 const HISTORY = `query Events($a: String, $n: Int!) { events(application: $a, first: $n) { nodes { ${FIELDS} } } }`;
@@ -25,7 +26,7 @@ export function registerEvents(program: Command): void {
       const api = apiFor(cmd);
       const json = formatOf(cmd) === 'json';
       if (app && !(await api.request(EXISTS, { a: app })).application) {
-        throw new CliError(`unknown application "${app}"`, EXIT.USAGE, 'run `driftless status` to list the applications you can see');
+        throw await unknownApplication(api, app);
       }
       const past: Event[] = limit ? (await api.request(HISTORY, { a: app ?? null, n: limit })).events.nodes.reverse() : [];
       if (!opts.follow) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { failOnUserErrors } from '../api.js';
 import { apiFor, formatOf, parseScope } from '../args.js';
 import { printJson } from '../output.js';
+import { withSuggestions } from '../suggest.js';
 
 const MUTATION = (verb: 'pauseConvergence' | 'resumeConvergence') => `mutation Scope($a: String!, $s: String, $c: String) {
   ${verb}(input: { application: $a, service: $s, channel: $c }) {
@@ -23,7 +24,7 @@ export function registerPause(program: Command): void {
         const api = apiFor(cmd);
         const data = await api.request(MUTATION(verb), { a: application, s: service ?? null, c: opts.channel ?? null });
         const payload = data[verb];
-        failOnUserErrors(payload.userErrors, `cannot ${name} ${scope}`);
+        failOnUserErrors(await withSuggestions(api, payload.userErrors), `cannot ${name} ${scope}`);
         if (formatOf(cmd) === 'json') return printJson(payload.application);
         const what = [service ? `${application}/${service}` : application, opts.channel ? `in ${opts.channel}` : name === 'pause' && !service ? '(every channel)' : ''].filter(Boolean).join(' ');
         console.log(`${text} convergence of ${what}.`);

@@ -5,7 +5,6 @@
  * The report goes to stdout; the verdict line to stderr through the CLI's error convention.
  */
 import { Command, Option } from 'commander';
-import { formatReport, runConformance } from '../../conformance/index.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 
 interface PluginTestOptions {
@@ -47,6 +46,8 @@ export function registerPluginTest(program: Command): void {
     const opts = command.optsWithGlobals<PluginTestOptions>();
     const output = parseOutput(opts.output);
     const timeoutMs = parseTimeout(opts.timeout);
+    // The kit loads the plugin host and its schema validator: only for this command.
+    const { formatReport, runConformance } = await import('../../conformance/index.js');
     const report = await runConformance(packageDir, { ...(opts.fixture ? { fixture: opts.fixture } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
     const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     // When nothing could run, the one error line says it all; JSON readers still get the report.

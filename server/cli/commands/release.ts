@@ -5,6 +5,7 @@ import { apiFor, collect, formatOf, parseParams, parseTarget } from '../args.js'
 import { CliError, EXIT } from '../errors.js';
 import { elapsed, parseDuration, printJson } from '../output.js';
 import { isLiveTerminal, progressView, why } from '../progress-view.js';
+import { withSuggestions } from '../suggest.js';
 import { verdictOf, watchRelease, type InstanceState, type WatchedRelease } from '../watch.js';
 
 const CREATE = `mutation Release($a: String!, $s: String!, $p: JSONObject!) {
@@ -31,7 +32,7 @@ export function registerRelease(program: Command): void {
       const api = apiFor(cmd);
       try {
         const { createRelease } = await api.request(CREATE, { a: application, s: service, p: params });
-        failOnUserErrors(createRelease.userErrors, `cannot release ${application}/${service}`);
+        failOnUserErrors(await withSuggestions(api, createRelease.userErrors), `cannot release ${application}/${service}`);
         const release = createRelease.release as WatchedRelease & { params: object };
         if (!opts.wait) {
           if (json) return printJson(release);
@@ -41,7 +42,7 @@ export function registerRelease(program: Command): void {
         }
         if (!json) console.log(`Created release ${pc.bold(release.label)} (#${release.number}) of ${application}/${service}; following it (up to ${opts.timeout}).`);
         const approveHint = (channel: string) => `driftless approve ${application}/${service} --channel ${channel} --release ${release.number}`;
-        const view = json ? undefined : progressView(release, { tty: isLiveTerminal(), hint: approveHint });
+        const view = json ? undefined : await progressView(release, { tty: isLiveTerminal(), hint: approveHint });
         const started = Date.now();
         const { outcome, instances } = await watchRelease({ api, application, service, release, timeoutMs, onUpdate: (i) => view?.update(i) }).finally(() => view?.done());
         if (json) printJson({ release, outcome, instances });

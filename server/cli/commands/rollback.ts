@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { failOnUserErrors } from '../api.js';
 import { apiFor, formatOf, parseTarget } from '../args.js';
 import { printJson } from '../output.js';
+import { withSuggestions } from '../suggest.js';
 
 const ROLLBACK = `mutation Rollback($a: String!, $s: String!, $c: String, $r: String) {
   rollbackService(input: { application: $a, service: $s, channel: $c, reason: $r }) {
@@ -19,7 +20,7 @@ export function registerRollback(program: Command): void {
       const { application, service } = parseTarget(target);
       const api = apiFor(cmd);
       const { rollbackService: payload } = await api.request(ROLLBACK, { a: application, s: service, c: opts.channel ?? null, r: opts.reason ?? null });
-      failOnUserErrors(payload.userErrors, `cannot roll back ${application}/${service}`);
+      failOnUserErrors(await withSuggestions(api, payload.userErrors), `cannot roll back ${application}/${service}`);
       if (formatOf(cmd) === 'json') return printJson(payload);
       console.log(`Rolling back ${application}/${service}:`);
       for (const r of payload.rollbacks as { channel: string; from: { label: string }; to: { label: string } }[]) {

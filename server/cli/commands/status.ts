@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { apiFor, formatOf } from '../args.js';
-import { CliError, EXIT } from '../errors.js';
 import { colorStatus, printJson, table } from '../output.js';
+import { unknownApplication } from '../suggest.js';
 
 const APP_FIELDS = `name paused releaseChannels { name paused runtime { name } gates { summary }
   instances { service { name } status statusSince reasons { code message since } desiredRelease { label } convergedRelease { label } } }`;
@@ -22,7 +22,7 @@ export function registerStatus(program: Command): void {
       const api = apiFor(cmd);
       const names: string[] = name ? [name] : (await api.request(NAMES)).applications.nodes.map((a: { name: string }) => a.name);
       const apps: App[] = (await Promise.all(names.map(async (a) => (await api.request(ONE, { a })).application))).filter(Boolean);
-      if (name && !apps.length) throw new CliError(`unknown application "${name}"`, EXIT.USAGE, 'run `driftless status` to list the applications you can see');
+      if (name && !apps.length) throw await unknownApplication(api, name);
       if (formatOf(cmd) === 'json') return printJson(name ? apps[0] : apps);
       if (!apps.length) {
         console.log('No applications yet. Apply a config: driftless apply -f examples/hello');
