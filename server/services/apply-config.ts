@@ -208,11 +208,10 @@ async function upsertService(em: EntityManager, change: ConfigChange, actor: str
 
 /** One instance per (service, channel): created as soon as both exist, PENDING until a release. */
 async function ensureInstances(em: EntityManager, applicationId: string): Promise<void> {
-  const [channels, services, instances] = await Promise.all([
-    em.find(ReleaseChannelRow, { applicationId }),
-    em.find(ServiceRow, { applicationId }),
-    em.find(ServiceInstanceRow, { applicationId }),
-  ]);
+  // One after another: inside a transaction they share one connection.
+  const channels = await em.find(ReleaseChannelRow, { applicationId });
+  const services = await em.find(ServiceRow, { applicationId });
+  const instances = await em.find(ServiceInstanceRow, { applicationId });
   const have = new Set(instances.map((i) => `${i.serviceId}/${i.channelId}`));
   const now = new Date();
   for (const service of services) {

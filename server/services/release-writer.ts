@@ -58,7 +58,9 @@ export async function writeRelease(em: EntityManager, input: NewRelease): Promis
       runtimes: input.runtimes.filter((r) => usedRuntimes.has(r.name)).map((r) => ({ name: r.name, plugin: r.plugin, labels: r.labels })),
     },
   });
-  const [channels, instances] = await Promise.all([em.find(ReleaseChannelRow, { applicationId: app.id }), em.find(ServiceInstanceRow, { serviceId: service.id })]);
+  // One after another: inside a transaction they share one connection.
+  const channels = await em.find(ReleaseChannelRow, { applicationId: app.id });
+  const instances = await em.find(ServiceInstanceRow, { serviceId: service.id });
   await em.flush(); // the release row first: instances point at it
   const channelById = new Map(channels.map((c) => [c.id, c]));
   const now = Date.now();

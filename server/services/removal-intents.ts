@@ -15,11 +15,10 @@ const CAUSE_WORDS: Record<RemovalCause, string> = {
  */
 export async function removeInstances(em: EntityManager, instances: ServiceInstanceRow[], cause: RemovalCause, actor: string): Promise<{ pending: number; events: EventRow[] }> {
   if (instances.length === 0) return { pending: 0, events: [] };
-  const [apps, channels, services] = await Promise.all([
-    em.find(ApplicationRow, { id: { $in: [...new Set(instances.map((i) => i.applicationId))] } }),
-    em.find(ReleaseChannelRow, { id: { $in: [...new Set(instances.map((i) => i.channelId))] } }),
-    em.find(ServiceRow, { id: { $in: [...new Set(instances.map((i) => i.serviceId))] } }),
-  ]);
+  // One after another: inside a transaction they share one connection.
+  const apps = await em.find(ApplicationRow, { id: { $in: [...new Set(instances.map((i) => i.applicationId))] } });
+  const channels = await em.find(ReleaseChannelRow, { id: { $in: [...new Set(instances.map((i) => i.channelId))] } });
+  const services = await em.find(ServiceRow, { id: { $in: [...new Set(instances.map((i) => i.serviceId))] } });
   const runtimes = await em.find(RuntimeRow, { id: { $in: [...new Set(channels.map((c) => c.runtimeId))] } });
   const appById = new Map(apps.map((a) => [a.id, a]));
   const channelById = new Map(channels.map((c) => [c.id, c]));

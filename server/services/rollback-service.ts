@@ -49,10 +49,8 @@ export async function rollbackService(rootEm: EntityManager, viewer: Viewer, inp
     const actor = actorName(viewer);
     await requestRollback(em, moves.map((m) => m.instance.id), Date.now(), actor);
 
-    const [channels, releases] = await Promise.all([
-      em.find(ReleaseChannelRow, { id: { $in: moves.map((m) => m.instance.channelId) } }),
-      em.find(ReleaseRow, { id: { $in: moves.flatMap((m) => [m.from, m.to]) } }),
-    ]);
+    const channels = await em.find(ReleaseChannelRow, { id: { $in: moves.map((m) => m.instance.channelId) } });
+    const releases = await em.find(ReleaseRow, { id: { $in: moves.flatMap((m) => [m.from, m.to]) } });
     const channelName = new Map(channels.map((c) => [c.id, c.name]));
     const label = new Map(releases.map((r) => [r.id, r.label]));
     const what = moves.map((m) => `${channelName.get(m.instance.channelId)} from ${label.get(m.from)} to ${label.get(m.to)}`).sort().join(', ');

@@ -11,7 +11,11 @@ export interface StoredConfig {
 }
 
 export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig> {
-  const [runtimes, applications, services] = await Promise.all([em.find(RuntimeRow, {}), em.find(ApplicationRow, {}), em.find(ServiceRow, {})]);
+  // One after another: callers run this inside a transaction, where they share one connection
+  // (pg refuses a query on a client that is still running one).
+  const runtimes = await em.find(RuntimeRow, {});
+  const applications = await em.find(ApplicationRow, {});
+  const services = await em.find(ServiceRow, {});
   const appNameById = new Map(applications.map((a) => [a.id, a.name]));
   return {
     runtimes: new Map(runtimes.map((r) => [r.name, r])),

@@ -52,7 +52,7 @@ describe('driftless release --wait (not a TTY: one line per change)', () => {
     await waiting.waitForOutput(/approve with: driftless approve shop\/web --channel production --release 2/);
     const approved = await runCli(['approve', 'shop/web', '--channel', 'production', '--comment', 'looks good'], { url: server.url });
     expect(approved.code, approved.stderr).toBe(0);
-    expect(approved.stdout).toMatch(/^v2 \(#2\) of shop\/web approved for production \(1 approval so far\)\./);
+    expect(approved.stdout).toMatch(/^v2 in production:\n  runs there now: nothing yet \(this is the first release there\)\nv2 \(#2\) of shop\/web approved for production \(1 approval so far\)\./);
     const finished = await waiting.done;
     expect(finished.code, finished.stderr + finished.stdout).toBe(0);
     expect(finished.stdout).toMatch(/production: CONVERGED - running v2/);

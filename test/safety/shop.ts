@@ -127,7 +127,7 @@ export async function latestRelease(server: TestServer): Promise<any> {
 /** Deletes the application and waits until nothing answers on its ports (the processes stopped). */
 export async function removeShop(server: TestServer, ports: number[]): Promise<void> {
   await server.data(`mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`).catch(() => undefined);
-  await waitFor(async () => (await Promise.all(ports.map(answer))).every((a) => a === undefined), 'the shop processes to stop', 30_000, 200);
+  await waitFor(async () => (await Promise.all(ports.map(answer))).every((a) => a === undefined), 'the shop processes to stop', 60_000, 200);
 }
 
 /** An HTTP endpoint a test can make fail: what an httpCheck gate probes (say, a load balancer's health URL). */

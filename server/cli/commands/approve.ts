@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { failOnUserErrors } from '../api.js';
 import { apiFor, formatOf, parseTarget } from '../args.js';
 import { printJson } from '../output.js';
-import { findRelease } from '../releases.js';
+import { describePlan, desiredIn, findRelease } from '../releases.js';
 
 const DECIDE = (verb: 'approveRelease' | 'rejectRelease') => `mutation Decide($r: ID!, $c: String!, $m: String) {
   ${verb}(input: { release: $r, channel: $c, comment: $m }) { approvals { actor decision channel comment createdAt } userErrors { code message path } } }`;
@@ -18,12 +18,15 @@ export function registerApprove(program: Command): void {
       .description(`${name} a release in a channel with a manualApproval gate`)
       .argument('<app/service>', 'e.g. hello/web')
       .requiredOption('-c, --channel <channel>', 'the channel whose gate this decides')
-      .option('-r, --release <release>', 'number, label or id (default: the latest release)')
+      .option('-r, --release <release>', 'number, label or id (default: the release the channel is waiting for)')
       .option('-m, --comment <text>', 'why, recorded with the decision')
       .action(async (target: string, opts: { channel: string; release?: string; comment?: string }, cmd: Command) => {
         const { application, service } = parseTarget(target);
         const api = apiFor(cmd);
-        const release = await findRelease(api, application, service, opts.release);
+        const release = opts.release ? await findRelease(api, application, service, opts.release) : await desiredIn(api, application, service, opts.channel);
+        // Say what is being decided before deciding it: the plan, against what runs there now.
+        const plan = formatOf(cmd) === 'json' ? [] : await describePlan(api, release, opts.channel);
+        if (plan.length) console.log(plan.join('\n'));
         const data = await api.request(DECIDE(verb), { r: release.id, c: opts.channel, m: opts.comment ?? null });
         const payload = data[verb];
         failOnUserErrors(payload.userErrors, `cannot ${name} ${release.label} in ${opts.channel}`);
