@@ -18,5 +18,8 @@ export default defineConfig({
     // Server suites spawn processes and bind ports; two at once is what a 2-core box can take.
     maxWorkers: 2,
     setupFiles: ['test/setup.ts'],
+    // Gives the run a directory for one shared Docker daemon; the first docker test starts it
+    // (only when none runs already) and this stops it at the end. Other runs start nothing.
+    globalSetup: ['test/helpers/dockerd-global.ts'],
   },
 });
