@@ -13,14 +13,17 @@ const APPLETS = ['sh', 'httpd', 'sleep', 'echo', 'cat', 'mkdir', 'wget', 'env', 
 
 /**
  * `web`: writes "hello from $VERSION in $CHANNEL" and /healthz, then serves them on
- * 127.0.0.1:$PORT (the plugin gives each replica its own port on the host network).
+ * 127.0.0.1:$PORT (the plugin gives each replica its own port on the host network). It stops on
+ * SIGTERM: as PID 1 without a handler it would ignore the signal and wait for the stop timeout.
  */
 export const WEB_SCRIPT = `#!/bin/sh
 mkdir -p /tmp/www
 echo "hello from \${VERSION:-unknown} in \${CHANNEL:-nowhere}" > /tmp/www/index.html
 echo ok > /tmp/www/healthz
 echo "web: serving \${VERSION:-unknown} on 127.0.0.1:$PORT"
-exec httpd -f -p "127.0.0.1:$PORT" -h /tmp/www
+httpd -f -p "127.0.0.1:$PORT" -h /tmp/www &
+trap 'kill $!; exit 0' TERM INT
+wait $!
 `;
 
 function rootfs(): Buffer {

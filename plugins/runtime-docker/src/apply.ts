@@ -60,7 +60,7 @@ async function create(s: Step, slots: number[], carry: number[]): Promise<boolea
 
 async function remove(s: Step, replicas: Replica[], why: string): Promise<void> {
   if (replicas.length === 0) return;
-  await Promise.all(replicas.map((r) => removeContainer(s.docker, s.config, r.view.id, s.ctx.signal)));
+  await Promise.all(replicas.map((r) => removeContainer(s.docker, s.config, r.view, s.ctx.signal)));
   s.done.push(`removed ${replicas.map(describeReplica).join(', ')} (${why})`);
 }
 
@@ -103,7 +103,7 @@ export async function applyStep(ctx: ApplyContext<DockerRuntimeConfig>): Promise
   let replicas = await survey({ docker, ...input });
   const { remove: broken, carry } = cleanup(replicas, ctx.target);
   for (const r of broken) {
-    await removeContainer(docker, config, r.view.id, ctx.signal);
+    await removeContainer(docker, config, r.view, ctx.signal);
     s.done.push(`removed ${describeReplica(r)}: it ${r.condition.kind === 'failed' || r.condition.kind === 'restarting' ? r.condition.why.replace(/^is /, 'was ') : 'served nothing'}`);
   }
   const gone = new Set(broken.map((r) => r.view.id));

@@ -23,7 +23,6 @@ export function connect(config: DockerConfig): Docker {
     ca: m.ca,
     cert: m.cert,
     key: m.key,
-    connectionTimeout: m.connectionTimeout,
     sshOptions: m.sshOptions,
   } as Docker.DockerOptions);
 }
@@ -69,7 +68,7 @@ export function typedError(err: unknown, what: string, config: DockerConfig, sig
       return new RetryableError(`cannot reach the Docker Engine at ${config.endpoint}: ${code}${hint}`);
     }
     if (e.level === 'client-timeout' || /timed? ?out/i.test(e.message ?? '')) {
-      return new RetryableError(`cannot reach the Docker Engine at ${config.endpoint}: no answer within ${config.modem.connectionTimeout / 1000}s`);
+      return new RetryableError(`cannot reach the Docker Engine at ${config.endpoint}: no answer within ${config.requestTimeoutMs / 1000}s`);
     }
     if (TLS_PROBLEM.test(`${code ?? ''} ${e.message ?? ''}`)) {
       return new TerminalError(`TLS with the Docker Engine at ${config.endpoint} failed: ${code ?? e.message} (check tls.ca, tls.cert and tls.key)`);
@@ -87,12 +86,20 @@ export function engineStatus(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** Runs one Engine call and types its failure (see typedError). */
-export async function engine<T>(what: string, config: DockerConfig, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs one Engine call and types its failure (see typedError). The call gets a signal that also
+ * aborts after `budgetMs` (default: the request timeout; null: only the hook's own signal), so a
+ * daemon that accepts but never answers is a retryable error, not a hung hook.
+ */
+export async function engine<T>(what: string, config: DockerConfig, signal: AbortSignal, call: (signal: AbortSignal) => Promise<T>, budgetMs: number | null = config.requestTimeoutMs): Promise<T> {
   signal.throwIfAborted();
+  const timer = budgetMs === null ? undefined : AbortSignal.timeout(budgetMs);
   try {
-    return await call();
+    return await call(timer ? AbortSignal.any([signal, timer]) : signal);
   } catch (err) {
+    if (timer?.aborted && !signal.aborted) {
+      throw new RetryableError(`${what}: the Docker Engine at ${config.endpoint} did not answer within ${Math.round(budgetMs! / 1000)}s`);
+    }
     throw typedError(err, what, config, signal);
   }
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { TerminalError } from '@driftless/plugin-sdk';
-import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_ENDPOINT } from './schema.js';
+import { DEFAULT_ENDPOINT, DEFAULT_REQUEST_TIMEOUT_SECONDS } from './schema.js';
 
 /** Runtime `config` as written (see configSchema). */
 export interface DockerRuntimeConfig {
   endpoint?: string;
   tls?: { ca?: string; cert: string; key: string };
   ssh?: { privateKey: string; passphrase?: string; hostKeyFingerprints?: string[]; strictHostKeyChecking?: boolean };
-  connectTimeoutSeconds?: number;
+  requestTimeoutSeconds?: number;
   network?: string;
   labels?: Record<string, string>;
   probeHost?: string;
@@ -24,7 +24,6 @@ export interface ModemOptions {
   ca?: string;
   cert?: string;
   key?: string;
-  connectionTimeout: number;
   sshOptions?: Record<string, unknown>;
 }
 
@@ -33,6 +32,8 @@ export interface DockerConfig {
   /** The endpoint as a person reads it, without credentials: used in every message. */
   endpoint: string;
   modem: ModemOptions;
+  /** How long one Engine request may go unanswered (requestTimeoutSeconds). */
+  requestTimeoutMs: number;
   network?: string;
   labels: Record<string, string>;
   probeHost: string;
@@ -57,19 +58,19 @@ export function parseConfig(raw: unknown): DockerConfig {
   const c = (raw ?? {}) as DockerRuntimeConfig;
   const endpoint = c.endpoint ?? DEFAULT_ENDPOINT;
   if (typeof endpoint !== 'string') fail('endpoint must be a string');
-  const timeout = c.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
-  if (typeof timeout !== 'number' || !(timeout > 0)) fail('connectTimeoutSeconds must be a positive number');
-  const connectionTimeout = timeout * 1000;
+  const timeout = c.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+  if (typeof timeout !== 'number' || !(timeout > 0)) fail('requestTimeoutSeconds must be a positive number');
+  const requestTimeoutMs = timeout * 1000;
   const labels = c.labels ?? {};
   if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string')) fail('labels must map names to strings');
   if (c.network !== undefined && (typeof c.network !== 'string' || c.network === '')) fail('network must be a non-empty string');
-  const common = { network: c.network, labels: { ...labels }, registryAuth: { ...(c.registryAuth ?? {}) } };
+  const common = { requestTimeoutMs, network: c.network, labels: { ...labels }, registryAuth: { ...(c.registryAuth ?? {}) } };
 
   if (endpoint.startsWith('/') || endpoint.startsWith('unix://')) {
     const socketPath = endpoint.startsWith('/') ? endpoint : endpoint.slice('unix://'.length);
     if (!socketPath.startsWith('/')) fail(`endpoint "${endpoint}" must name an absolute socket path (unix:///var/run/docker.sock)`);
     if (c.tls || c.ssh) fail(`${c.tls ? 'tls' : 'ssh'} is only for ${c.tls ? 'tcp://' : 'ssh://'} endpoints, the endpoint is a unix socket`);
-    return { ...common, endpoint: `unix://${socketPath}`, modem: { socketPath, connectionTimeout }, probeHost: c.probeHost ?? '127.0.0.1' };
+    return { ...common, endpoint: `unix://${socketPath}`, modem: { socketPath }, probeHost: c.probeHost ?? '127.0.0.1' };
   }
 
   let url: URL;
@@ -84,7 +85,7 @@ export function parseConfig(raw: unknown): DockerConfig {
     if (c.ssh) fail('ssh is only for ssh:// endpoints');
     if (url.password || url.username) fail('a tcp:// endpoint takes no user or password; use tls client certificates');
     const port = url.port ? Number(url.port) : c.tls ? 2376 : 2375;
-    const modem: ModemOptions = { host, port, protocol: c.tls ? 'https' : 'http', connectionTimeout };
+    const modem: ModemOptions = { host, port, protocol: c.tls ? 'https' : 'http' };
     if (c.tls) {
       if (!isObject(c.tls) || typeof c.tls.cert !== 'string' || typeof c.tls.key !== 'string') fail('tls needs cert and key (PEM text)');
       if (!c.tls.cert.includes('-----BEGIN')) fail('tls.cert must be PEM text (-----BEGIN CERTIFICATE-----)');
@@ -106,7 +107,7 @@ export function parseConfig(raw: unknown): DockerConfig {
     const sshOptions: Record<string, unknown> = {
       privateKey: ssh.privateKey,
       ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}),
-      readyTimeout: connectionTimeout,
+      readyTimeout: requestTimeoutMs,
       // The daemon host's key must be one we were told to trust.
       ...(ssh.strictHostKeyChecking === false ? {} : { hostVerifier: (key: Buffer) => accepted.includes(fingerprint(key)) }),
     };
@@ -114,7 +115,7 @@ export function parseConfig(raw: unknown): DockerConfig {
     return {
       ...common,
       endpoint: `ssh://${url.username}@${url.host}`,
-      modem: { host, port, protocol: 'ssh', username: decodeURIComponent(url.username), connectionTimeout, sshOptions },
+      modem: { host, port, protocol: 'ssh', username: decodeURIComponent(url.username), sshOptions },
       probeHost: c.probeHost ?? host,
     };
   }

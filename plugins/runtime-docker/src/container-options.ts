@@ -142,6 +142,7 @@ export function createOptions({ template: t, target, instance, slot, carriedRest
       ...(t.memoryBytes !== undefined ? { Memory: t.memoryBytes } : {}),
       ...(t.nanoCpus !== undefined ? { NanoCpus: t.nanoCpus } : {}),
       RestartPolicy: { Name: restart },
+      ...(t.init ? { Init: true } : {}),
     },
   };
 }

@@ -14,6 +14,6 @@ export async function deleteInstance(ctx: DeleteContext<DockerRuntimeConfig>): P
   const config = parseConfig(ctx.config);
   const docker = connect(config);
   const views = await listInstance(docker, config, ctx.instance, undefined, ctx.signal);
-  await Promise.all(views.map((v) => removeContainer(docker, config, v.id, ctx.signal)));
+  await Promise.all(views.map((v) => removeContainer(docker, config, v, ctx.signal)));
   if (views.length > 0) ctx.logger.info(`removed ${views.length} container(s)`, { containers: views.map((v) => v.name) });
 }

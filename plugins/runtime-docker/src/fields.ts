@@ -61,6 +61,7 @@ export interface SpecFields {
   startTimeoutSeconds?: number;
   user?: string;
   workingDir?: string;
+  init?: boolean;
   compose?: ComposeRef;
   adopt?: boolean | { labels: Record<string, string> };
 }
@@ -73,7 +74,7 @@ const isPort = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v
 
 const KNOWN = new Set([
   'image', 'pull', 'command', 'args', 'env', 'ports', 'network', 'volumes', 'resources', 'labels', 'healthcheck', 'replicas',
-  'update', 'restart', 'stopTimeoutSeconds', 'startTimeoutSeconds', 'user', 'workingDir', 'compose', 'adopt',
+  'update', 'restart', 'stopTimeoutSeconds', 'startTimeoutSeconds', 'user', 'workingDir', 'init', 'compose', 'adopt',
 ]);
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string, p: Problems): T | undefined {
@@ -264,6 +265,10 @@ export function readSpecFields(raw: Record<string, unknown>, p: Problems): SpecF
   if (raw.workingDir !== undefined) {
     if (typeof raw.workingDir === 'string' && raw.workingDir.startsWith('/')) f.workingDir = raw.workingDir;
     else p.add('/workingDir', 'must be an absolute path inside the container');
+  }
+  if (raw.init !== undefined) {
+    if (typeof raw.init === 'boolean') f.init = raw.init;
+    else p.add('/init', 'must be true or false');
   }
   const compose = readCompose(raw.compose, p);
   if (compose) f.compose = compose;

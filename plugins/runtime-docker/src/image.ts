@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { RetryableError, TerminalError } from '@driftless/plugin-sdk';
-import { engine, engineMessage, typedError } from './client.js';
+import { engine, engineMessage, engineStatus } from './client.js';
 import type { DockerConfig } from './config.js';
 import type { PullPolicy } from './fields.js';
 
@@ -14,11 +14,11 @@ const NOT_PULLABLE = /not found|manifest unknown|pull access denied|repository d
 
 async function inspect(docker: Docker, config: DockerConfig, image: string, signal: AbortSignal): Promise<ImageInfo | undefined> {
   try {
-    const info = await docker.getImage(image).inspect({ abortSignal: signal } as object);
+    const info = await engine(`inspecting image ${image}`, config, signal, (s) => docker.getImage(image).inspect({ abortSignal: s } as object));
     return { id: info.Id, env: info.Config?.Env ?? [] };
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-    throw typedError(err, `inspecting image ${image}`, config, signal);
+    if (engineStatus(err) === 404) return undefined;
+    throw err;
   }
 }
 
@@ -30,8 +30,13 @@ export function registryOf(image: string): string {
 
 async function pull(docker: Docker, config: DockerConfig, image: string, signal: AbortSignal): Promise<void> {
   const auth = config.registryAuth[registryOf(image)];
-  const stream = await engine(`pulling image ${image}`, config, signal, () =>
-    docker.pull(image, { abortSignal: signal, ...(auth ? { authconfig: { username: auth.username, password: auth.password, serveraddress: registryOf(image) } } : {}) }),
+  // Pulls take what they take: only the hook's own deadline bounds them.
+  const stream = await engine(
+    `pulling image ${image}`,
+    config,
+    signal,
+    () => docker.pull(image, { abortSignal: signal, ...(auth ? { authconfig: { username: auth.username, password: auth.password, serveraddress: registryOf(image) } } : {}) }),
+    null,
   );
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {

@@ -17,9 +17,10 @@ export function demux(buffer: Buffer): string {
 }
 
 /** The last few non-empty log lines of a container (stdout and stderr); [] when it cannot tell. */
-export async function tailLines(docker: Docker, id: string, signal: AbortSignal, lines = 3): Promise<string[]> {
+export async function tailLines(docker: Docker, id: string, signal: AbortSignal, lines = 3, timeoutMs = 5_000): Promise<string[]> {
   try {
-    const raw = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines * 4, follow: false, abortSignal: signal } as Docker.ContainerLogsOptions & { follow: false })) as unknown as Buffer;
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const raw = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines * 4, follow: false, abortSignal: bounded } as Docker.ContainerLogsOptions & { follow: false })) as unknown as Buffer;
     return demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)))
       .split('\n')
       .map((l) => l.trimEnd())

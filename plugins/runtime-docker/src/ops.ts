@@ -11,7 +11,7 @@ import { engine, engineStatus } from './client.js';
 import type { DockerConfig } from './config.js';
 import { createOptions, type ReplicaInput } from './container-options.js';
 import { assessReplica, probeView, type SurveyInput } from './survey.js';
-import { adoptedMarker, toView } from './view.js';
+import { adoptedMarker, toView, type ContainerView } from './view.js';
 
 const POLL_MS = 250;
 
@@ -40,7 +40,7 @@ export async function createReplica(docker: Docker, config: DockerConfig, input:
   const what = `creating replica ${input.slot} (${options.name})`;
   let container: Docker.Container;
   try {
-    container = await engine(what, config, signal, () => docker.createContainer({ ...options, abortSignal: signal } as Docker.ContainerCreateOptions));
+    container = await engine(what, config, signal, (s) => docker.createContainer({ ...options, abortSignal: s } as Docker.ContainerCreateOptions));
   } catch (err) {
     const network = input.template.network;
     if (engineStatus(err) === 404 && /network/i.test((err as Error).message)) {
@@ -54,24 +54,29 @@ export async function createReplica(docker: Docker, config: DockerConfig, input:
 
 export async function startContainer(docker: Docker, config: DockerConfig, id: string, signal: AbortSignal): Promise<void> {
   try {
-    await engine(`starting container ${id.slice(0, 12)}`, config, signal, () => docker.getContainer(id).start({ abortSignal: signal } as object));
+    await engine(`starting container ${id.slice(0, 12)}`, config, signal, (s) => docker.getContainer(id).start({ abortSignal: s } as object));
   } catch (err) {
     if (engineStatus(err) === 304) return; // already started
     throw err;
   }
 }
 
-/** Stops (within the container's own stop timeout) and removes a container and its anonymous volumes. Gone already is fine. */
-export async function removeContainer(docker: Docker, config: DockerConfig, id: string, signal: AbortSignal): Promise<void> {
+/**
+ * Stops (within the container's own stop timeout: Docker sends its stop signal, then SIGKILL) and
+ * removes a container with its anonymous volumes. Gone already is fine.
+ */
+export async function removeContainer(docker: Docker, config: DockerConfig, view: Pick<ContainerView, 'id' | 'stopTimeoutSeconds'>, signal: AbortSignal): Promise<void> {
+  const id = view.id;
   const container = docker.getContainer(id);
   try {
-    await engine(`stopping container ${id.slice(0, 12)}`, config, signal, () => container.stop({ abortSignal: signal } as object));
+    const budget = config.requestTimeoutMs + view.stopTimeoutSeconds * 1000;
+    await engine(`stopping container ${id.slice(0, 12)}`, config, signal, (s) => container.stop({ abortSignal: s } as object), budget);
   } catch (err) {
     const status = engineStatus(err);
     if (status !== 304 && status !== 404) throw err;
   }
   try {
-    await engine(`removing container ${id.slice(0, 12)}`, config, signal, () => container.remove({ force: true, v: true, abortSignal: signal } as object));
+    await engine(`removing container ${id.slice(0, 12)}`, config, signal, (s) => container.remove({ force: true, v: true, abortSignal: s } as object));
   } catch (err) {
     const status = engineStatus(err);
     // 404: gone; 409: its removal is already in progress.
@@ -83,7 +88,7 @@ export async function removeContainer(docker: Docker, config: DockerConfig, id: 
 export async function takeOver(docker: Docker, config: DockerConfig, r: Replica, instance: Pick<InstanceIdentity, 'instanceId' | 'application' | 'channel' | 'service'>, signal: AbortSignal): Promise<string> {
   const seg = (s: string) => s.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 40) || 'x';
   const name = `${seg(instance.application)}-${seg(instance.channel)}-${seg(instance.service)}-${adoptedMarker(instance.instanceId)}-${randomBytes(2).toString('hex')}`;
-  await engine(`renaming container ${r.view.name}`, config, signal, () => docker.getContainer(r.view.id).rename({ name, abortSignal: signal } as object));
+  await engine(`renaming container ${r.view.name}`, config, signal, (s) => docker.getContainer(r.view.id).rename({ name, abortSignal: s } as object));
   return name;
 }
 
@@ -97,7 +102,7 @@ export async function waitReady(docker: Docker, input: Omit<SurveyInput, 'docker
   for (;;) {
     let info: Docker.ContainerInspectInfo;
     try {
-      info = await engine(`inspecting container ${id.slice(0, 12)}`, config, signal, () => docker.getContainer(id).inspect({ abortSignal: signal } as object));
+      info = await engine(`inspecting container ${id.slice(0, 12)}`, config, signal, (s) => docker.getContainer(id).inspect({ abortSignal: s } as object));
     } catch (err) {
       if (engineStatus(err) !== 404) throw err;
       throw new Error(`container ${id.slice(0, 12)} was removed while it was starting`);

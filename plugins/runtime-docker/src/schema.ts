@@ -1,7 +1,7 @@
 import type { JsonSchema } from '@driftless/plugin-sdk';
 
 export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock';
-export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
 
@@ -56,7 +56,13 @@ export const configSchema: JsonSchema = {
         strictHostKeyChecking: { type: 'boolean', default: true, description: 'false accepts any host key (tests only); otherwise hostKeyFingerprints is required.' },
       },
     },
-    connectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 300, default: DEFAULT_CONNECT_TIMEOUT_SECONDS },
+    requestTimeoutSeconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 600,
+      default: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+      description: 'How long one Engine request may go unanswered (also the SSH handshake). Stopping a container gets its stop timeout on top; pulls are bounded by the call only.',
+    },
     network: { type: 'string', minLength: 1, description: 'Network for services whose spec names none: "host", "bridge", "none" or a network name. Default: bridge.' },
     labels: { ...stringMap, description: 'Labels put on every container this runtime creates.' },
     probeHost: {
@@ -175,6 +181,7 @@ export const specSchema: JsonSchema = {
     stopTimeoutSeconds: { type: 'number', minimum: 0, default: DEFAULT_STOP_TIMEOUT_SECONDS },
     startTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: DEFAULT_START_TIMEOUT_SECONDS, description: 'How long a new container may take to become healthy.' },
     user: { type: 'string', minLength: 1 },
+    init: { type: 'boolean', description: 'Run an init as PID 1 (docker run --init): stop signals reach the service, zombies are reaped.' },
     workingDir: { type: 'string', pattern: '^/' },
     compose: {
       type: 'object',

@@ -25,7 +25,7 @@ export interface SurveyInput {
 /** The id of an image on the host, or undefined when it is not there. */
 export async function imageIdOf(docker: Docker, config: DockerConfig, image: string, signal: AbortSignal): Promise<string | undefined> {
   try {
-    return (await engine(`inspecting image ${image}`, config, signal, () => docker.getImage(image).inspect({ abortSignal: signal } as object))).Id;
+    return (await engine(`inspecting image ${image}`, config, signal, (s) => docker.getImage(image).inspect({ abortSignal: s } as object))).Id;
   } catch (err) {
     if (engineStatus(err) === 404) return undefined;
     throw err;

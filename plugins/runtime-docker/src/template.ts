@@ -61,6 +61,7 @@ export interface ServiceTemplate {
   startTimeoutSeconds: number;
   user?: string;
   workingDir?: string;
+  init?: boolean;
   /** Containers to take over instead of starting duplicates (label selector), when adopting. */
   adopt?: Record<string, string>;
   /** "spec" or `compose service "web" of docker-compose.yml`: for messages. */
@@ -229,6 +230,7 @@ export function buildTemplate({ spec, env = {}, config, cwd = process.cwd() }: T
     stopTimeoutSeconds: f.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ...(f.user ? { user: f.user } : {}),
     ...(f.workingDir ? { workingDir: f.workingDir } : {}),
+    ...(f.init ? { init: true } : {}),
   };
   p.check();
   return {

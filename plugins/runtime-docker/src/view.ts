@@ -42,6 +42,8 @@ export interface ContainerView {
   /** Docker's HEALTHCHECK state, when the container has one. */
   dockerHealth?: { status: string; lastOutput?: string };
   network: string;
+  /** How long Docker waits after the stop signal before SIGKILL (its StopTimeout, default 10). */
+  stopTimeoutSeconds: number;
   /** Published host ports by container port ("8080/tcp" → 18080). */
   published: Record<string, number>;
 }
@@ -109,6 +111,7 @@ export function toView(info: Docker.ContainerInspectInfo, instanceId: string): C
     ...(time(s.FinishedAt) ? { finishedAt: time(s.FinishedAt)! } : {}),
     ...(s.Health ? { dockerHealth: { status: s.Health.Status, ...(lastLog ? { lastOutput: lastLog } : {}) } } : {}),
     network: info.HostConfig.NetworkMode ?? '',
+    stopTimeoutSeconds: (info.Config as { StopTimeout?: number }).StopTimeout ?? 10,
     published,
   };
 }
@@ -139,7 +142,7 @@ export async function listInstance(
   signal: AbortSignal,
 ): Promise<ContainerView[]> {
   const list = (filters: string) =>
-    engine('listing containers', config, signal, () => docker.listContainers({ all: true, filters, abortSignal: signal } as Docker.ContainerListOptions));
+    engine('listing containers', config, signal, (s) => docker.listContainers({ all: true, filters, abortSignal: s } as Docker.ContainerListOptions));
   const marker = adoptedMarker(instance.instanceId);
   const [own, taken, candidates] = await Promise.all([
     list(JSON.stringify({ label: [`${LABEL.instance}=${instance.instanceId}`] })),
@@ -153,7 +156,7 @@ export async function listInstance(
   const infos = await Promise.all(
     ids.map(async (id) => {
       try {
-        return await engine(`inspecting container ${id.slice(0, 12)}`, config, signal, () => docker.getContainer(id).inspect({ abortSignal: signal } as object));
+        return await engine(`inspecting container ${id.slice(0, 12)}`, config, signal, (s) => docker.getContainer(id).inspect({ abortSignal: s } as object));
       } catch (err) {
         // Removed between the list and the inspect: it is not there any more.
         if (engineStatus(err) === 404) return undefined;

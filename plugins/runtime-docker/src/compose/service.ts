@@ -38,7 +38,7 @@ const HINTS: Record<string, string> = {
 
 const SUPPORTED = new Set([
   'image', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'volumes', 'healthcheck', 'deploy', 'restart', 'labels',
-  'network_mode', 'networks', 'stop_grace_period', 'user', 'working_dir', 'mem_limit', 'cpus', 'scale', 'expose',
+  'network_mode', 'networks', 'stop_grace_period', 'user', 'working_dir', 'init', 'mem_limit', 'cpus', 'scale', 'expose',
 ]);
 
 export function mapService(s: Record<string, unknown>, ctx: MapContext): SpecFields {
@@ -64,6 +64,7 @@ export function mapService(s: Record<string, unknown>, ctx: MapContext): SpecFie
   if (s.stop_grace_period !== undefined) f.stopTimeoutSeconds = seconds(s.stop_grace_period, `${at}.stop_grace_period`, ctx);
   if (s.user !== undefined) f.user = String(s.user);
   if (s.working_dir !== undefined) f.workingDir = String(s.working_dir);
+  if (s.init !== undefined) f.init = s.init === true;
   if (s.restart !== undefined) f.restart = restart(s.restart, `${at}.restart`, ctx);
   if (s.scale !== undefined) f.replicas = count(s.scale, `${at}.scale`, ctx);
   const resources: { cpus?: number; memory?: string | number } = {};
