@@ -6,25 +6,17 @@ import type Docker from 'dockerode';
 import { tar, type TarEntry } from './tar.js';
 
 export const BUSYBOX = '/bin/busybox';
-export const WEB_IMAGE = { v1: 'driftless-test/web:1', v2: 'driftless-test/web:2' } as const;
+export const WEB_IMAGE = { v1: 'driftless-test/web:v1', v2: 'driftless-test/web:v2' } as const;
 
 /** Applets the tests use, as symlinks to busybox. */
 const APPLETS = ['sh', 'httpd', 'sleep', 'echo', 'cat', 'mkdir', 'wget', 'env', 'kill', 'true', 'false', 'ls', 'ps', 'date'];
 
 /**
- * `web`: writes "hello from $VERSION in $CHANNEL" and /healthz, then serves them on
- * 127.0.0.1:$PORT (the plugin gives each replica its own port on the host network). It stops on
- * SIGTERM: as PID 1 without a handler it would ignore the signal and wait for the stop timeout.
+ * `web` (examples/compose-shop/app/web.sh, the example's own server): writes "hello from $VERSION
+ * in $CHANNEL" and /healthz, then serves them on 127.0.0.1:$PORT (the plugin gives each replica its
+ * own port on the host network), and stops at once on SIGTERM.
  */
-export const WEB_SCRIPT = `#!/bin/sh
-mkdir -p /tmp/www
-echo "hello from \${VERSION:-unknown} in \${CHANNEL:-nowhere}" > /tmp/www/index.html
-echo ok > /tmp/www/healthz
-echo "web: serving \${VERSION:-unknown} on 127.0.0.1:$PORT"
-httpd -f -p "127.0.0.1:$PORT" -h /tmp/www &
-trap 'kill $!; exit 0' TERM INT
-wait $!
-`;
+export const WEB_SCRIPT = readFileSync(new URL('../../examples/compose-shop/app/web.sh', import.meta.url), 'utf8');
 
 function rootfs(): Buffer {
   if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} not found: install busybox-static with \`bash .ci/install-docker.sh\``);

@@ -34,7 +34,7 @@ export function adoptable(view: ContainerView, template: ServiceTemplate, imageI
   if (template.entrypoint && !same(view.actual.entrypoint, template.entrypoint)) return false;
   if (template.cmd && !same(view.actual.cmd, template.cmd)) return false;
   const env = envMap(view.actual.env);
-  return Object.entries(template.env).every(([k, v]) => REPLICA_ENV.includes(k) || env[k] === v);
+  return Object.entries(template.env).every(([k, v]) => REPLICA_ENV.includes(k) || /^PORT_/.test(k) || env[k] === v);
 }
 
 /** An adopted container's slot, from the port it serves on (host network: its PORT variable). */

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import type { InstanceIdentity, TargetState } from '@driftless/plugin-sdk';
 import { expectation } from './expect.js';
 import { LABEL } from './labels.js';
-import type { ServiceTemplate, TemplatePort } from './template.js';
+import { portEnv, type ServiceTemplate, type TemplatePort } from './template.js';
 
 export interface ReplicaInput {
   template: ServiceTemplate;
@@ -34,9 +34,6 @@ export function listenPort(port: TemplatePort, network: string, slot: number): n
   return network === 'host' ? port.hostPort + slot : port.containerPort;
 }
 
-export function portEnvName(port: TemplatePort): string {
-  return `PORT_${port.name!.toUpperCase().replace(/-/g, '_')}`;
-}
 
 /** The variables the plugin sets for one replica, on top of the template's env. */
 export function replicaEnv(t: ServiceTemplate, target: Pick<TargetState, 'version'>, instance: InstanceIdentity, slot: number): Record<string, string> {
@@ -44,7 +41,7 @@ export function replicaEnv(t: ServiceTemplate, target: Pick<TargetState, 'versio
   t.ports.forEach((port, i) => {
     const listen = String(listenPort(port, t.network, slot));
     if (i === 0) env.PORT = listen;
-    if (port.name) env[portEnvName(port)] = listen;
+    if (port.name) env[portEnv(port.name)] = listen;
   });
   env.DRIFTLESS_RELEASE = target.version;
   env.DRIFTLESS_INSTANCE = instance.instanceId;

@@ -79,9 +79,9 @@ export function observe(name: string, replicas: Replica[], target: Pick<TargetSt
   if (target) {
     const want = wanted ?? 1;
     const good = ofTarget.filter((r) => r.role === 'current' && r.condition.kind === 'ready').length;
-    const done = good === want && ofTarget.length === want && others.length === 0 && drifted.length === 0 && untaken.length === 0;
-    status = done ? 'SUCCEEDED' : 'PENDING';
-    message = done
+    const serving = good === want && ofTarget.length === want && others.length === 0 && drifted.length === 0;
+    status = serving && untaken.length === 0 ? 'SUCCEEDED' : 'PENDING';
+    message = serving
       ? `${good} of ${want} replicas of ${target.version} available`
       : `rolling out ${target.version}: ${ready(ofTarget)} of ${want} replicas available` +
         (others.length > 0 ? `, ${plural(others.length, 'container')} of other releases still running` : '') +

@@ -70,8 +70,13 @@ export interface ServiceTemplate {
   hash: string;
 }
 
-/** The reserved variables every replica gets; hand-set values of these in a spec are refused. */
+/** The variables the plugin sets per replica; they differ between replicas, so comparisons skip them. */
 export const REPLICA_ENV = ['PORT', 'DRIFTLESS_RELEASE', 'DRIFTLESS_INSTANCE', 'DRIFTLESS_REPLICA'];
+
+/** `PORT_<NAME>` for a named port ("admin-api" → PORT_ADMIN_API). */
+export function portEnv(name: string): string {
+  return `PORT_${name.toUpperCase().replace(/-/g, '_')}`;
+}
 
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 
@@ -178,7 +183,8 @@ export function buildTemplate({ spec, env = {}, config, cwd = process.cwd() }: T
   const own = readSpecFields(spec, p);
   const compose = own.compose ? loadCompose(own.compose, p, cwd) : undefined;
   const f = merge(compose?.fields ?? {}, own);
-  if (!f.image) p.add('/image', own.compose ? `is required: ${compose ? compose.origin : 'the compose service'} names no image` : 'is required');
+  // A compose service that did not load was reported already; its image is not the problem then.
+  if (!f.image && (!own.compose || compose)) p.add('/image', compose ? `is required: ${compose.origin} names no image` : 'is required');
 
   const order = f.update?.order ?? 'start-first';
   const maxSurge = f.update?.maxSurge ?? (order === 'start-first' ? 1 : 0);
@@ -189,9 +195,14 @@ export function buildTemplate({ spec, env = {}, config, cwd = process.cwd() }: T
   const network = f.network ?? config.network ?? 'bridge';
   const templatePorts = ports(f, network, replicas + maxSurge, p);
 
-  const mergedEnv = { ...(compose?.fields.env ?? {}), ...env, ...(own.env ?? {}) };
-  for (const name of REPLICA_ENV) if (name in mergedEnv) p.add(`/env/${name}`, `is set by the plugin for each replica; do not set it`);
-  for (const name of Object.keys(mergedEnv)) if (/^PORT_[A-Z0-9_]+$/.test(name) && templatePorts.some((port) => port.name && `PORT_${port.name.toUpperCase().replace(/-/g, '_')}` === name)) p.add(`/env/${name}`, 'is set by the plugin from ports[].name; do not set it');
+  // The plugin sets PORT (when there are ports), PORT_<NAME> and DRIFTLESS_* for each replica. A
+  // compose file's own PORT means the same thing and gives way; Driftless's env must not set them.
+  const reserved = (name: string) =>
+    name.startsWith('DRIFTLESS_') || (templatePorts.length > 0 && (name === 'PORT' || templatePorts.some((port) => port.name && portEnv(port.name) === name)));
+  const composeEnv = Object.fromEntries(Object.entries(compose?.fields.env ?? {}).filter(([name]) => !reserved(name)));
+  const driftlessEnv = { ...env, ...(own.env ?? {}) };
+  for (const name of Object.keys(driftlessEnv)) if (reserved(name)) p.add(`/env/${name}`, 'is set by the plugin for each replica; do not set it');
+  const mergedEnv = { ...composeEnv, ...driftlessEnv };
 
   const labels = { ...config.labels, ...(f.labels ?? {}) };
   for (const name of Object.keys(labels)) if (isDriftlessLabel(name)) p.add(`/labels/${name}`, 'io.driftless.* labels are the plugin\'s own');
