@@ -1,9 +1,9 @@
 /**
  * One replica's container, from the service template: name, env, ports for its slot, labels.
- * Pure. Replicas never collide: each has its own slot (its host ports are hostPort + slot) and a
- * name with a random suffix, so a start-first rollout can run old and new side by side.
+ * Pure. Replicas never collide: each has its own slot among all of the instance's containers (its
+ * host ports are hostPort + slot), so a start-first rollout runs old and new side by side.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { InstanceIdentity, TargetState } from '@driftless/plugin-sdk';
 import { expectation } from './expect.js';
@@ -25,8 +25,14 @@ function segment(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 40) || 'x';
 }
 
-export function containerName(instance: Pick<InstanceIdentity, 'application' | 'channel' | 'service'>, slot: number): string {
-  return `${segment(instance.application)}-${segment(instance.channel)}-${segment(instance.service)}-${slot}-${randomBytes(3).toString('hex')}`;
+/**
+ * `<application>-<channel>-<service>-<slot>-<instance hash>`. One name per slot, on purpose: two
+ * apply calls racing for a slot (one aborted while the Engine still creates its container) get a
+ * name conflict instead of two containers on one port.
+ */
+export function containerName(instance: Pick<InstanceIdentity, 'instanceId' | 'application' | 'channel' | 'service'>, slot: number): string {
+  const id = createHash('sha256').update(instance.instanceId).digest('hex').slice(0, 6);
+  return `${segment(instance.application)}-${segment(instance.channel)}-${segment(instance.service)}-${slot}-${id}`;
 }
 
 /** The port the replica's process listens on inside its network namespace. */

@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { TerminalError, type InstanceIdentity } from '@driftless/plugin-sdk';
+import { RetryableError, TerminalError, type InstanceIdentity } from '@driftless/plugin-sdk';
 import type { Condition } from './assess.js';
 import type { Replica } from './classify.js';
 import { engine, engineStatus } from './client.js';
 import type { DockerConfig } from './config.js';
 import { createOptions, type ReplicaInput } from './container-options.js';
+import { LABEL } from './labels.js';
 import { assessReplica, probeView, type SurveyInput } from './survey.js';
 import { adoptedMarker, toView, type ContainerView } from './view.js';
 
@@ -46,10 +47,33 @@ export async function createReplica(docker: Docker, config: DockerConfig, input:
     if (engineStatus(err) === 404 && /network/i.test((err as Error).message)) {
       throw new TerminalError(`network "${network}" does not exist on the Docker host at ${config.endpoint}: create it (docker network create ${network}), or set spec.network`);
     }
-    throw err;
+    if (engineStatus(err) !== 409) throw err;
+    container = await sameReplica(docker, config, input, options.name!, signal);
   }
   await startContainer(docker, config, container.id, signal);
   return container.id;
+}
+
+/**
+ * The name of the slot's container is taken: an earlier call that was aborted while the Engine
+ * created it (the Engine finishes what it started). If that container is this very replica (same
+ * instance, release and digest), it is the one to start; anything else is a conflict to retry.
+ */
+async function sameReplica(docker: Docker, config: DockerConfig, input: ReplicaInput, name: string, signal: AbortSignal): Promise<Docker.Container> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      const info = await engine(`inspecting container ${name}`, config, signal, (s) => docker.getContainer(name).inspect({ abortSignal: s } as object));
+      const labels = info.Config.Labels ?? {};
+      if (labels[LABEL.instance] === input.instance.instanceId && labels[LABEL.release] === input.target.version && labels[LABEL.digest] === input.target.digest) {
+        return docker.getContainer(info.Id);
+      }
+      break;
+    } catch (err) {
+      if (engineStatus(err) !== 404) throw err;
+      await sleep(POLL_MS, signal); // still being created, or already removed: look again
+    }
+  }
+  throw new RetryableError(`replica ${input.slot}'s container name ${name} is taken by another container; looking again on the next step`);
 }
 
 export async function startContainer(docker: Docker, config: DockerConfig, id: string, signal: AbortSignal): Promise<void> {
