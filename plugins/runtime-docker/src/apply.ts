@@ -114,17 +114,28 @@ export async function applyStep(ctx: ApplyContext<DockerRuntimeConfig>): Promise
     s.done.push(`took over container ${r.view.name} as ${name} (it runs what ${ctx.target.version} asks for)`);
   }
 
+  // Containers of the target an earlier call started (or a kill caught mid-way) are waited for;
+  // one that fails meanwhile is replaced by this step's rollout, like any broken container.
   const starting = replicas.filter((r) => r.role === 'current' && r.condition.kind === 'starting');
   if (starting.length > 0) {
     await Promise.all(starting.filter((r) => r.view.state === 'created').map((r) => startContainer(docker, config, r.view.id, ctx.signal)));
-    const ok = await Promise.all(starting.map((r) => awaitReplica(s, r.view.id)));
-    if (ok.every(Boolean)) s.done.push(`${starting.map(describeReplica).join(', ')} became ready`);
+    const outcomes = await Promise.all(starting.map((r) => waitReady(docker, input, r.view.id)));
+    for (const { replica, condition } of outcomes) {
+      if (condition.kind === 'ready') s.done.push(`${describeReplica(replica)} became ready`);
+      else if (condition.kind === 'restarting') s.done.push(`${describeReplica(replica)} ${condition.why}; Docker restarts it`);
+      else {
+        const tail = await tailLines(docker, replica.view.id, ctx.signal);
+        await removeContainer(docker, config, replica.view, ctx.signal);
+        carry.push(replica.restarts + 1);
+        s.done.push(`removed ${describeReplica(replica)}: it ${condition.kind === 'failed' ? condition.why : 'did not start'}${formatTail(tail)}`);
+      }
+    }
+    carry.sort((a, b) => b - a);
     // Judge the rest of the step on what runs now.
-    replicas = await survey({ docker, ...input });
-    replicas = replicas.filter((r) => r.condition.kind !== 'failed');
+    replicas = (await survey({ docker, ...input })).filter((r) => r.condition.kind !== 'failed');
   }
 
-  const plan = s.failures.length > 0 ? ({ kind: 'hold', why: 'a replica failed to start' } as const) : rollout(replicas, template, ctx.target);
+  const plan = rollout(replicas, template, ctx.target);
   await runRollout(s, plan, carry);
   ctx.signal.throwIfAborted();
 
