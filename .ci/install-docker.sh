@@ -16,7 +16,3 @@ else
   $SUDO apt-get install -y --no-install-recommends docker.io busybox-static
 fi
 dockerd --version
-# The test images need a static busybox (they have no libc).
-if ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
-  if ldd /bin/busybox >/dev/null 2>&1; then echo "warning: /bin/busybox is not static; install busybox-static" >&2; fi
-fi
