@@ -76,7 +76,10 @@ export function typedError(err: unknown, what: string, config: DockerConfig, sig
     return new RetryableError(`${what} at ${config.endpoint} failed: ${code ?? e.message ?? String(err)}`);
   }
   const said = engineMessage(err);
-  const typed = status === 400 ? new TerminalError(`${what}: the Docker Engine refused it: ${said}`) : new RetryableError(`${what}: the Docker Engine answered ${status}: ${said}`);
+  const typed =
+    status === 400
+      ? new TerminalError(`${what}: the Docker Engine at ${config.endpoint} refused it: ${said}`)
+      : new RetryableError(`${what}: the Docker Engine at ${config.endpoint} answered ${status}: ${said}`);
   return Object.assign(typed, { status });
 }
 
