@@ -21,7 +21,7 @@ export interface ReplicaInput {
 }
 
 /** Docker names: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
-function segment(name: string): string {
+export function segment(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 40) || 'x';
 }
 

@@ -9,7 +9,7 @@ import type { Condition } from './assess.js';
 import type { Replica } from './classify.js';
 import { engine, engineStatus } from './client.js';
 import type { DockerConfig } from './config.js';
-import { createOptions, type ReplicaInput } from './container-options.js';
+import { createOptions, segment, type ReplicaInput } from './container-options.js';
 import { LABEL } from './labels.js';
 import { assessReplica, probeView, type SurveyInput } from './survey.js';
 import { adoptedMarker, toView, type ContainerView } from './view.js';
@@ -110,8 +110,7 @@ export async function removeContainer(docker: Docker, config: DockerConfig, view
 
 /** Takes over an adopted container: renames it with the instance's marker (Docker cannot add labels later). */
 export async function takeOver(docker: Docker, config: DockerConfig, r: Replica, instance: Pick<InstanceIdentity, 'instanceId' | 'application' | 'channel' | 'service'>, signal: AbortSignal): Promise<string> {
-  const seg = (s: string) => s.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 40) || 'x';
-  const name = `${seg(instance.application)}-${seg(instance.channel)}-${seg(instance.service)}-${adoptedMarker(instance.instanceId)}-${randomBytes(2).toString('hex')}`;
+  const name = `${segment(instance.application)}-${segment(instance.channel)}-${segment(instance.service)}-${adoptedMarker(instance.instanceId)}-${randomBytes(2).toString('hex')}`;
   await engine(`renaming container ${r.view.name}`, config, signal, (s) => docker.getContainer(r.view.id).rename({ name, abortSignal: s } as object));
   return name;
 }

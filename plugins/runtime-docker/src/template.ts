@@ -120,7 +120,7 @@ function ports(f: SpecFields, network: string, slots: number, p: Problems): Temp
   return out;
 }
 
-function health(h: HealthFields | undefined, ports: TemplatePort[], network: string, p: Problems): Health {
+function health(h: HealthFields | undefined, ports: TemplatePort[], p: Problems): Health {
   if (!h) return { kind: 'image' };
   const given = [h.test !== undefined, h.http !== undefined, h.disable === true].filter(Boolean).length;
   if (given > 1) p.add('/healthcheck', 'give one of test (Docker runs it), http (the plugin probes) or disable');
@@ -222,7 +222,7 @@ export function buildTemplate({ spec, env = {}, config, cwd = process.cwd() }: T
     else adopt = { [COMPOSE_LABEL.project]: compose.project, [COMPOSE_LABEL.service]: own.compose!.service };
   } else if (typeof own.adopt === 'object') adopt = { ...own.adopt.labels };
 
-  const templateHealth = health(f.healthcheck, templatePorts, network, p);
+  const templateHealth = health(f.healthcheck, templatePorts, p);
   p.check();
 
   const shape = {
@@ -254,9 +254,4 @@ export function buildTemplate({ spec, env = {}, config, cwd = process.cwd() }: T
     origin: compose?.origin ?? 'spec',
     hash: hash({ shape, compose: compose?.fingerprint }),
   };
-}
-
-/** Compose-style `sh -c` words for messages: `["sh","-c","x"]` → `sh -c x`. */
-export function commandLine(words: string[] | undefined): string {
-  return (words ?? []).map((w) => (/^[\w./:=@%+-]+$/.test(w) ? w : JSON.stringify(w))).join(' ');
 }

@@ -169,8 +169,3 @@ export async function listInstance(
     .map((i) => toView(i, instance.instanceId))
     .sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
 }
-
-/** The replica's env as Driftless set it (for adopted containers: as found). */
-export function viewEnv(view: ContainerView): Record<string, string> {
-  return envMap(view.actual.env);
-}

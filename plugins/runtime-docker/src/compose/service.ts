@@ -4,37 +4,12 @@
  * nested ones, e.g. "deploy.placement") to drop deliberately.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { HealthFields, PortFields, RestartPolicy, SpecFields, UpdateOrder, VolumeFields } from '../fields.js';
+import type { HealthFields, RestartPolicy, SpecFields, UpdateOrder } from '../fields.js';
 import { durationNs, shellWords } from '../units.js';
 import { parseEnvFile } from './env-file.js';
-
-export interface MapContext {
-  service: string;
-  project: string;
-  /** Directory of the compose file: relative paths in it resolve here. */
-  dir: string;
-  top: { volumes: Record<string, unknown>; networks: Record<string, unknown> };
-  vars: Record<string, string>;
-  ignore: Set<string>;
-  fail: (where: string, msg: string) => never;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-
-/** Why a key is refused, when there is more to say than "not supported". */
-const HINTS: Record<string, string> = {
-  build: 'Driftless deploys images: build and push it first and give `image` (list build in spec.compose.ignore if the file has both)',
-  container_name: 'Driftless names each replica itself (<application>-<channel>-<service>-<slot>-<id>), so replicas and start-first rollouts never collide',
-  depends_on: 'Driftless deploys one service per Service document; order them with release channels, or list depends_on in spec.compose.ignore',
-  links: 'use a shared network instead',
-  extends: 'inline the extended service',
-  secrets: 'mount the secret file with volumes, or pass it through env',
-  configs: 'mount the file with volumes',
-  profiles: 'each Driftless Service names its compose service explicitly',
-};
+import { isObject, refuseUnknown, scalar, type MapContext } from './context.js';
+import { ports, volumes } from './ports-volumes.js';
 
 const SUPPORTED = new Set([
   'image', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'volumes', 'healthcheck', 'deploy', 'restart', 'labels',
@@ -73,14 +48,6 @@ export function mapService(s: Record<string, unknown>, ctx: MapContext): SpecFie
   if (s.deploy !== undefined) deploy(s.deploy, `${at}.deploy`, ctx, f, resources);
   if (Object.keys(resources).length > 0) f.resources = resources;
   return f;
-}
-
-function refuseUnknown(obj: Record<string, unknown>, allowed: Set<string>, at: string, ctx: MapContext): void {
-  const local = at.replace(/^services\.[^.]+\.?/, '');
-  const refused = Object.keys(obj).filter((k) => !allowed.has(k) && !k.startsWith('x-') && !ctx.ignore.has(local ? `${local}.${k}` : k));
-  if (refused.length === 0) return;
-  const why = refused.map((k) => (HINTS[k] ? `${k} (${HINTS[k]})` : k)).join(', ');
-  ctx.fail(at, `not supported by the docker runtime plugin: ${why}; remove ${refused.length === 1 ? 'it' : 'them'}, or list ${refused.length === 1 ? 'it' : 'them'} in spec.compose.ignore to deploy without ${refused.length === 1 ? 'it' : 'them'}`);
 }
 
 function words(value: unknown, at: string, ctx: MapContext): string[] | undefined {
@@ -148,81 +115,6 @@ function envFiles(value: unknown, at: string, ctx: MapContext): Record<string, s
     Object.assign(out, parseEnvFile(text, file, ctx.fail));
   });
   return out;
-}
-
-function ports(value: unknown, at: string, ctx: MapContext): PortFields[] {
-  if (!Array.isArray(value)) return ctx.fail(at, 'must be a list');
-  return value.map((item, i) => {
-    const where = `${at}[${i}]`;
-    if (isObject(item)) {
-      refuseUnknown(item, new Set(['target', 'published', 'protocol', 'host_ip', 'mode', 'name']), where, ctx);
-      const target = Number(item.target);
-      const published = item.published === undefined ? NaN : Number(item.published);
-      if (!Number.isInteger(published)) ctx.fail(where, 'needs a `published` host port: Driftless gives replica i the host port published + i');
-      return portFields(published, target, item.protocol, item.host_ip, where, ctx);
-    }
-    if (typeof item !== 'string' && typeof item !== 'number') return ctx.fail(where, 'must be "HOST:CONTAINER" or { target, published }');
-    let text = String(item);
-    let protocol: string | undefined;
-    const slash = text.lastIndexOf('/');
-    if (slash >= 0) [text, protocol] = [text.slice(0, slash), text.slice(slash + 1)];
-    let hostIp: string | undefined;
-    const v6 = /^\[([^\]]+)\]:(.*)$/.exec(text);
-    if (v6) [hostIp, text] = [v6[1], v6[2]!];
-    const parts = text.split(':');
-    if (!v6 && parts.length === 3) hostIp = parts.shift();
-    if (parts.some((part) => part.includes('-'))) ctx.fail(where, `"${item}": port ranges are not supported; list each port`);
-    if (parts.length !== 2) ctx.fail(where, `"${item}" publishes no host port: write "HOST:CONTAINER" (replica i gets the host port + i)`);
-    return portFields(Number(parts[0]), Number(parts[1]), protocol, hostIp, where, ctx);
-  });
-}
-
-function portFields(hostPort: number, containerPort: number, protocol: unknown, hostIp: unknown, where: string, ctx: MapContext): PortFields {
-  const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
-  if (!valid(hostPort)) ctx.fail(where, 'the host port must be between 1 and 65535');
-  if (!valid(containerPort)) ctx.fail(where, 'the container port must be between 1 and 65535');
-  if (protocol !== undefined && protocol !== 'tcp' && protocol !== 'udp') ctx.fail(where, `protocol "${protocol}" is not supported (tcp, udp)`);
-  return { hostPort, containerPort, ...(protocol ? { protocol: protocol as 'tcp' | 'udp' } : {}), ...(hostIp ? { hostIp: String(hostIp) } : {}) };
-}
-
-/** A named volume as compose names it on the host: `<project>_<name>`, unless declared external or named. */
-function volumeName(name: string, where: string, ctx: MapContext): string {
-  if (!(name in ctx.top.volumes)) ctx.fail(where, `uses volume "${name}", which the top-level \`volumes:\` does not declare`);
-  const decl = ctx.top.volumes[name];
-  if (isObject(decl) && typeof decl.name === 'string') return decl.name;
-  if (isObject(decl) && decl.external) return name;
-  return `${ctx.project}_${name}`;
-}
-
-function hostPath(source: string): string | undefined {
-  if (source.startsWith('~')) return path.join(os.homedir(), source.slice(1));
-  return source.startsWith('/') || source.startsWith('.') ? source : undefined;
-}
-
-function volumes(value: unknown, at: string, ctx: MapContext): VolumeFields[] {
-  if (!Array.isArray(value)) return ctx.fail(at, 'must be a list');
-  return value.map((item, i): VolumeFields => {
-    const where = `${at}[${i}]`;
-    if (isObject(item)) {
-      refuseUnknown(item, new Set(['type', 'source', 'target', 'read_only']), where, ctx);
-      const type = item.type;
-      if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') return ctx.fail(where, `type "${type}" is not supported (bind, volume, tmpfs)`);
-      if (typeof item.target !== 'string') return ctx.fail(where, 'needs a target path');
-      const source = typeof item.source === 'string' ? item.source : undefined;
-      const resolved = type === 'bind' && source ? path.resolve(ctx.dir, hostPath(source) ?? source) : type === 'volume' && source ? volumeName(source, where, ctx) : undefined;
-      return { type, target: item.target, ...(resolved ? { source: resolved } : {}), ...(item.read_only === true ? { readOnly: true } : {}) };
-    }
-    if (typeof item !== 'string') return ctx.fail(where, 'must be "SOURCE:TARGET[:ro]" or { type, source, target }');
-    const parts = item.split(':');
-    if (parts.length === 1) return { type: 'volume', target: parts[0]! };
-    if (parts.length > 3) ctx.fail(where, `"${item}" has too many ":"`);
-    const [source, target, mode] = parts as [string, string, string | undefined];
-    if (mode !== undefined && mode !== 'ro' && mode !== 'rw') ctx.fail(where, `mode "${mode}" is not supported (ro, rw)`);
-    const readOnly = mode === 'ro' ? { readOnly: true } : {};
-    const local = hostPath(source);
-    if (local !== undefined) return { type: 'bind', source: path.resolve(ctx.dir, local), target, ...readOnly };
-    return { type: 'volume', source: volumeName(source, where, ctx), target, ...readOnly };
-  });
 }
 
 function healthcheck(value: unknown, at: string, ctx: MapContext): HealthFields {
