@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { RetryableError, type ApplyContext, type ApplyResult } from '@driftless/plugin-sdk';
 import type { Replica } from './classify.js';
 import { connect } from './client.js';
+import { engineClock } from './clock.js';
 import { parseConfig, type DockerConfig, type DockerRuntimeConfig } from './config.js';
 import { ensureImage, type ImageInfo } from './image.js';
 import { formatTail, tailLines } from './logs.js';
@@ -97,7 +98,8 @@ export async function applyStep(ctx: ApplyContext<DockerRuntimeConfig>): Promise
   const config = parseConfig(ctx.config);
   const template = buildTemplate({ spec: ctx.target.spec, env: ctx.target.env, config });
   const docker = connect(config);
-  const input = { config, instance: ctx.instance, target: ctx.target, template, signal: ctx.signal };
+  const now = await engineClock(docker, config, ctx.signal);
+  const input = { config, instance: ctx.instance, target: ctx.target, template, signal: ctx.signal, now };
   const s: Step = { ctx, docker, config, template, input, done: [], failures: [] };
 
   let replicas = await survey({ docker, ...input });

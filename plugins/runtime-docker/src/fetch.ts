@@ -1,5 +1,6 @@
 import type { FetchContext, ObservedState } from '@driftless/plugin-sdk';
 import { connect } from './client.js';
+import { engineClock } from './clock.js';
 import { parseConfig, type DockerRuntimeConfig } from './config.js';
 import { formatTail, tailLines } from './logs.js';
 import { observe } from './observe.js';
@@ -16,7 +17,8 @@ export async function fetchState(ctx: FetchContext<DockerRuntimeConfig>): Promis
   const config = parseConfig(ctx.config);
   const template = ctx.target ? buildTemplate({ spec: ctx.target.spec, env: ctx.target.env, config }) : undefined;
   const docker = connect(config);
-  const replicas = await survey({ docker, config, instance: ctx.instance, ...(ctx.target ? { target: ctx.target } : {}), ...(template ? { template } : {}), signal: ctx.signal });
+  const now = await engineClock(docker, config, ctx.signal);
+  const replicas = await survey({ docker, config, instance: ctx.instance, ...(ctx.target ? { target: ctx.target } : {}), ...(template ? { template } : {}), signal: ctx.signal, now });
   const seen = observe(ctx.instance.service, replicas, ctx.target, template?.replicas, template?.hash);
   if (!seen) return { objects: [] };
   if (seen.blame) {

@@ -133,7 +133,7 @@ export async function waitReady(docker: Docker, input: Omit<SurveyInput, 'docker
     const view = toView(info, input.instance.instanceId);
     const probed = await probeView(view, input.template, config, signal);
     signal.throwIfAborted();
-    const replica = assessReplica(view, input, undefined, probed, Date.now());
+    const replica = assessReplica(view, input, undefined, probed, (input.now ?? Date.now)());
     if (replica.condition.kind !== 'starting') return { replica, condition: replica.condition };
     if (view.state === 'created') await startContainer(docker, config, id, signal);
     await sleep(POLL_MS, signal);

@@ -20,6 +20,8 @@ export interface SurveyInput {
   target?: Pick<TargetState, 'version' | 'digest'>;
   template?: ServiceTemplate;
   signal: AbortSignal;
+  /** The Engine's clock (see clock.ts); default: this machine's. */
+  now?: () => number;
 }
 
 /** The id of an image on the host, or undefined when it is not there. */
@@ -73,6 +75,6 @@ export async function survey(input: SurveyInput): Promise<Replica[]> {
   const probes = await Promise.all(views.map((v) => probeView(v, template, config, signal)));
   // An aborted probe reads as "unhealthy": never report or act on that.
   signal.throwIfAborted();
-  const now = Date.now();
+  const now = (input.now ?? Date.now)();
   return views.map((v, i) => assessReplica(v, input, imageId, probes[i], now));
 }

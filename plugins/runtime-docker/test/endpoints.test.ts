@@ -56,7 +56,7 @@ describe('tcp:// with TLS client certificates', () => {
     // Without tls, the daemon's own answer says what is wrong.
     const plain = await plugin.fetch(fetchCtx({ endpoint: `tcp://127.0.0.1:${port}` }, instanceFor('web'))).then(() => undefined, (e: Error) => e);
     expect(plain?.name).toBe('TerminalError');
-    expect(plain?.message).toBe(`listing containers: the Docker Engine at tcp://127.0.0.1:${port} refused it: Client sent an HTTP request to an HTTPS server.`);
+    expect(plain?.message).toBe(`connecting: the Docker Engine at tcp://127.0.0.1:${port} refused it: Client sent an HTTP request to an HTTPS server.`);
   });
 
   it('tls.cert and tls.key are redacted on read (x-secret), the CA is not', () => {
@@ -102,7 +102,7 @@ describe('ssh:// to a host that runs the docker CLI', () => {
     };
     const error = await plugin.apply(applyCtx(wrongHost, instanceFor('web'), webTarget('v1', 1))).then(() => undefined, (e: Error) => e);
     expect(error?.name).toBe('TerminalError');
-    expect(error?.message).toBe(`listing containers: the host key of ssh://${host.user}@127.0.0.1:${host.port} matches none of ssh.hostKeyFingerprints`);
+    expect(error?.message).toBe(`connecting: the host key of ssh://${host.user}@127.0.0.1:${host.port} matches none of ssh.hostKeyFingerprints`);
     expect(error?.message).not.toContain('PRIVATE KEY');
   });
 });
