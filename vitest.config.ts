@@ -21,5 +21,8 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     // The default summary, then what did not run and why (test/run/skip-report.ts).
     reporters: ['default', './test/run/skip-report.ts'],
+    // Gives the run a directory for one shared Docker daemon; the first docker test starts it
+    // (only when none runs already) and this stops it at the end. Other runs start nothing.
+    globalSetup: ['test/helpers/dockerd-global.ts'],
   },
 });
