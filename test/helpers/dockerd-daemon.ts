@@ -84,7 +84,7 @@ export async function stopDockerdIn(dir: string): Promise<void> {
  * waits until it answers. With `tls`, it also listens on 127.0.0.1:<tls.port> and verifies client
  * certificates. Needs root; fails with the daemon's own log when it does not come up.
  */
-export async function startDockerd(dir: string, tls?: { port: number; files: TlsFiles }): Promise<Dockerd> {
+export async function startDockerd(dir: string, tls?: { port: number; files: TlsFiles }, opts: { outliveCaller?: boolean } = {}): Promise<Dockerd> {
   if (!existsSync(DOCKERD)) throw new Error(`${DOCKERD} not found: install Docker with \`bash .ci/install-docker.sh\` (the docker runtime tests need a real Engine)`);
   if (process.getuid?.() !== 0) throw new Error('dockerd needs root: run the tests as root, or start a daemon yourself and set DRIFTLESS_TEST_DOCKER_HOST=unix:///path/docker.sock');
   mkdirSync(dir, { recursive: true });
@@ -96,17 +96,29 @@ export async function startDockerd(dir: string, tls?: { port: number; files: Tls
     '-H', `unix://${socket}`,
     ...(tls ? ['--tlsverify', `--tlscacert=${tls.files.ca}`, `--tlscert=${tls.files.cert}`, `--tlskey=${tls.files.key}`, '-H', `tcp://127.0.0.1:${tls.port}`] : []),
   ];
-  // Detached: the daemon must outlive the worker that started it; the teardown stops it by pidfile.
-  const child = spawn(DOCKERD, args, { detached: true, stdio: ['ignore', log, log] });
-  closeSync(log);
-  child.unref();
   let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
+  let pid: number;
+  if (opts.outliveCaller) {
+    // The run's shared daemon belongs to the whole run, not to the test file that happened to start
+    // it: started through a shell that exits at once, it is no descendant of this worker (whose
+    // leak check would stop it); the global teardown stops it by pidfile.
+    closeSync(log);
+    const quoted = [DOCKERD, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const out = execFileSync('/bin/sh', ['-c', `setsid ${quoted} </dev/null >>'${path.join(dir, 'dockerd.log')}' 2>&1 & echo $!`], { encoding: 'utf8' });
+    pid = Number(out.trim());
+  } else {
+    // Detached: the daemon must outlive the worker that started it; the teardown stops it by pidfile.
+    const child = spawn(DOCKERD, args, { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    child.once('exit', (code) => (exited = code));
+    pid = child.pid!;
+  }
   const docker = new Docker({ socketPath: socket });
   await until(async () => {
-    if (exited !== undefined) throw new Error(`dockerd exited with code ${exited} at start: ${readFileSync(path.join(dir, 'dockerd.log'), 'utf8').trim().split('\n').slice(-5).join(' | ')}`);
+    if (exited !== undefined || (opts.outliveCaller && gone(pid))) throw new Error(`dockerd exited at start: ${readFileSync(path.join(dir, 'dockerd.log'), 'utf8').trim().split('\n').slice(-5).join(' | ')}`);
     return existsSync(socket) && answers(docker);
   }, `dockerd to answer on ${socket}`, 60_000);
-  return { endpoint: `unix://${socket}`, socket, docker, pid: child.pid!, stop: () => stopDockerdIn(dir) };
+  return { endpoint: `unix://${socket}`, socket, docker, pid, stop: () => stopDockerdIn(dir) };
 }
 

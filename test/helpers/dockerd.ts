@@ -60,7 +60,7 @@ async function locate(): Promise<Dockerd> {
     return { endpoint: `unix://${socket}`, socket, docker: new Docker({ socketPath: socket }), stop: keep };
   }
   try {
-    const daemon = await startDockerd(dir);
+    const daemon = await startDockerd(dir, undefined, { outliveCaller: true });
     await ensureTestImages(daemon.docker);
     writeFileSync(ready, daemon.endpoint);
     // The global teardown stops it: other test files of this run use it too.
