@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
   debug?: boolean;
+  /** Up to (and including) this migration only: tests build a database as an older version left it. */
+  upTo?: string;
 }
 
 export interface Store {
@@ -61,6 +63,6 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     } as Options);
   }
 
-  await orm.getMigrator().up();
+  await orm.getMigrator().up(options.upTo ? { to: options.upTo } : undefined);
   return { orm, kind, close: () => orm.close(true) };
 }
