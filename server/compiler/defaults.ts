@@ -33,6 +33,7 @@ export function runtimeWithDefaults(raw: Raw): RuntimeDoc {
     plugin: raw.plugin as string,
     config: (raw.config as JsonObject | undefined) ?? {},
     labels: stringMap(raw.labels),
+    ...(raw.maxConcurrentRollouts !== undefined ? { maxConcurrentRollouts: raw.maxConcurrentRollouts as number } : {}),
   };
 }
 
@@ -45,6 +46,9 @@ function channelWithDefaults(raw: Raw): ChannelDoc {
     env: stringMap(raw.env),
     gates: [...((raw.gates as GateDoc[] | undefined) ?? [])],
     ...(raw.stabilizationWindow !== undefined ? { stabilizationWindow: raw.stabilizationWindow as string } : {}),
+    // Absent stays absent (the default, latest): documents written before it digest as they did.
+    ...(raw.releasePolicy !== undefined ? { releasePolicy: raw.releasePolicy as ChannelDoc['releasePolicy'] } : {}),
+    ...(raw.maxParallel !== undefined ? { maxParallel: raw.maxParallel as number } : {}),
   };
 }
 
@@ -88,6 +92,7 @@ export function serviceWithDefaults(raw: Raw): ServiceDoc {
     env: stringMap(raw.env),
     perChannel,
     progressDeadline: (raw.progressDeadline as string | undefined) ?? DEFAULT_PROGRESS_DEADLINE,
+    ...(raw.dependsOn !== undefined ? { dependsOn: [...(raw.dependsOn as string[])] } : {}),
     ...(raw.stabilizationWindow !== undefined ? { stabilizationWindow: raw.stabilizationWindow as string } : {}),
   };
 }

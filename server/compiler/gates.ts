@@ -70,7 +70,7 @@ export function compileGate(gate: GateDoc): GateResult {
 
   let compiled: CompiledGate | undefined;
   if ('soak' in gate) {
-    compiled = { type: 'soak', durationMs: duration(['soak', 'duration'], gate.soak.duration) };
+    compiled = { type: 'soak', durationMs: duration(['soak', 'duration'], gate.soak.duration), ...(gate.soak.protect === false ? { protect: false } : {}) };
   } else if ('manualApproval' in gate) {
     const minApprovers = gate.manualApproval?.minApprovers ?? 1;
     if (!Number.isInteger(minApprovers) || minApprovers < 1) fail(['manualApproval', 'minApprovers'], `must be a whole number >= 1, got ${minApprovers}`);

@@ -44,11 +44,13 @@ export interface RuntimeDoc {
   plugin: string;
   config: JsonObject;
   labels: Record<string, string>;
+  /** At most this many instances roll out on this runtime at once (all applications); absent: no limit. */
+  maxConcurrentRollouts?: number;
 }
 
 /** Gates as written in YAML (one key per list entry). */
 export type GateDoc =
-  | { soak: { duration: string } }
+  | { soak: { duration: string; protect?: boolean } }
   | { manualApproval: { minApprovers?: number; preventSelfApproval?: boolean } }
   | { allowedTimes: { days?: string | string[]; hours?: string; timezone?: string } }
   | { alerts: { alertmanager: string; matchers?: Record<string, string> } }
@@ -63,7 +65,13 @@ export interface ChannelDoc {
   gates: GateDoc[];
   /** How long a release must stay healthy here before it counts as converged; absent: the service's, else the server's. */
   stabilizationWindow?: string;
+  /** How releases queue here: the newest replaces what waits (latest, the default) or every one goes through (queue). */
+  releasePolicy?: ReleasePolicy;
+  /** At most this many instances of the channel roll out at once; absent: no limit. */
+  maxParallel?: number;
 }
+
+export type ReleasePolicy = 'latest' | 'queue';
 
 export interface ApplicationDoc {
   kind: 'Application';
@@ -99,6 +107,8 @@ export interface ServiceDoc {
   progressDeadline: string;
   /** Wins over the channel's stabilizationWindow; absent: the channel's, else the server's. */
   stabilizationWindow?: string;
+  /** Services of the application that converge first in a channel when released together. */
+  dependsOn?: string[];
 }
 
 export type ConfigDoc = RuntimeDoc | ApplicationDoc | ServiceDoc;
@@ -120,7 +130,7 @@ export interface ConfigBundle {
 
 /** Gates after compilation: durations in milliseconds, defaults applied. */
 export type CompiledGate =
-  | { type: 'soak'; durationMs: number }
+  | { type: 'soak'; durationMs: number; protect?: boolean }
   | { type: 'manualApproval'; minApprovers: number; preventSelfApproval?: boolean }
   | { type: 'allowedTimes'; days: number[]; startHour: number; endHour: number; timezone: string }
   | { type: 'alerts'; alertmanager: string; matchers: Record<string, string> }
