@@ -1,0 +1,30 @@
+import { useInstanceUpdates, useLiveQuery } from '../../app/live.js';
+import { ApplicationPipeline } from '../../graphql/operations/applications.js';
+import { Loading, QueryError, Section } from '../../ui/Section.js';
+import { AppHeader } from './AppHeader.js';
+import { ChannelGraph } from './ChannelGraph.js';
+import { InstanceGrid } from './InstanceGrid.js';
+
+export function ApplicationPage({ app }: { app: string }) {
+  const [{ data, error, fetching }] = useLiveQuery({ query: ApplicationPipeline, variables: { name: app } });
+  useInstanceUpdates(app);
+  const application = data?.application;
+  return (
+    <div className="page">
+      <AppHeader app={app} current="pipeline" paused={application?.paused} />
+      {error ? <QueryError error={error} /> : null}
+      {fetching && !data ? <Loading what={app} /> : null}
+      {data && !application ? <p role="alert">There is no application “{app}”, or this token may not see it.</p> : null}
+      {application ? (
+        <>
+          <Section title="Channels" id="channels">
+            {application.releaseChannels.length ? <ChannelGraph app={application} /> : <p className="muted">This application has no release channels.</p>}
+          </Section>
+          <Section title="Services by channel" id="grid">
+            <InstanceGrid app={application} />
+          </Section>
+        </>
+      ) : null}
+    </div>
+  );
+}
