@@ -4,37 +4,43 @@ import { useSyncExternalStore } from 'react';
  * The current time, re-rendered every `intervalMs`: one timer per interval however many
  * components read it. A local clock for countdowns and "4m ago", not a poll of the server.
  */
-const clocks = new Map<number, { now: number; listeners: Set<() => void>; timer?: ReturnType<typeof setInterval> }>();
+interface Clock {
+  subscribe(onChange: () => void): () => void;
+  now(): number;
+}
 
-function clock(intervalMs: number) {
+const clocks = new Map<number, Clock>();
+
+function clock(intervalMs: number): Clock {
   let c = clocks.get(intervalMs);
-  if (!c) {
-    c = { now: Date.now(), listeners: new Set() };
-    clocks.set(intervalMs, c);
-  }
+  if (c) return c;
+  let now = Date.now();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const listeners = new Set<() => void>();
+  // Both functions keep their identity: React resubscribes whenever `subscribe` changes, and a
+  // snapshot that changed on every subscribe would render forever.
+  c = {
+    subscribe(onChange) {
+      listeners.add(onChange);
+      timer ??= setInterval(() => {
+        now = Date.now();
+        for (const l of listeners) l();
+      }, intervalMs);
+      return () => {
+        listeners.delete(onChange);
+        if (!listeners.size && timer) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+    now: () => now,
+  };
+  clocks.set(intervalMs, c);
   return c;
 }
 
 export function useNow(intervalMs = 1000): number {
   const c = clock(intervalMs);
-  return useSyncExternalStore(
-    (onChange) => {
-      c.listeners.add(onChange);
-      if (!c.timer) {
-        c.now = Date.now();
-        c.timer = setInterval(() => {
-          c.now = Date.now();
-          for (const l of c.listeners) l();
-        }, intervalMs);
-      }
-      return () => {
-        c.listeners.delete(onChange);
-        if (!c.listeners.size && c.timer) {
-          clearInterval(c.timer);
-          c.timer = undefined;
-        }
-      };
-    },
-    () => c.now,
-  );
+  return useSyncExternalStore(c.subscribe, c.now);
 }

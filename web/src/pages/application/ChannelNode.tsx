@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import { paths } from '../../app/paths.js';
 import { worstStatus } from '../../model/status.js';
 import { GateList } from '../../ui/GateList.js';
+import { useHumanize } from '../../ui/release-labels.js';
 import { releaseStep } from '../../ui/release-step.js';
 import { StatusBadge, StatusDot } from '../../ui/StatusBadge.js';
 import type { ChannelFlowNode } from './graph-nodes.js';
@@ -12,6 +13,7 @@ import type { ChannelFlowNode } from './graph-nodes.js';
 /** One channel: its runtime, its gates as they stand, and each service's release, status and reason. */
 export const ChannelNode = memo(function ChannelNode({ data }: NodeProps<ChannelFlowNode>) {
   const { app, channel, gates, rows, hidden } = data;
+  const humanize = useHumanize();
   const worst = worstStatus(channel.instances.map((i) => i.status));
   return (
     <section className="channel-node" aria-label={`Channel ${channel.name}`} data-channel={channel.name}>
@@ -35,14 +37,14 @@ export const ChannelNode = memo(function ChannelNode({ data }: NodeProps<Channel
           <li key={i.id} className={i.status === 'CONVERGED' ? 'svc-row' : 'svc-row has-reason'} data-service={i.service.name} data-status={i.status}>
             <div className="svc-line">
               <StatusDot status={i.status} />
-              <Link href={paths.instance(app, channel.name, i.service.name)} className="svc-name nodrag">
+              <Link href={paths.instance(app, channel.name, i.service.name)} className="svc-name nodrag nopan">
                 {i.service.name}
               </Link>
               <span className="svc-release">{releaseStep(i)}</span>
             </div>
             {i.status !== 'CONVERGED' && i.reasons[0] ? (
-              <p className="svc-reason" title={i.reasons.map((r) => r.message).join('\n')}>
-                {i.reasons[0].message}
+              <p className="svc-reason" title={i.reasons.map((r) => humanize(r.message)).join('\n')}>
+                {humanize(i.reasons[0].message)}
               </p>
             ) : i.status !== 'CONVERGED' ? (
               <p className="svc-reason muted">{i.status.toLowerCase()}</p>

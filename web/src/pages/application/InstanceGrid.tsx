@@ -2,13 +2,15 @@ import { memo, useMemo } from 'react';
 import { Link } from 'wouter';
 import { paths } from '../../app/paths.js';
 import { pipelineOrder } from '../../model/channel-layout.js';
+import { useHumanize } from '../../ui/release-labels.js';
 import { releaseStep } from '../../ui/release-step.js';
 import { StatusDot } from '../../ui/StatusBadge.js';
 import { statusLook } from '../../ui/status-style.js';
 import type { PipelineApp, PipelineInstance } from './pipeline-model.js';
 
 const Cell = memo(function Cell({ app, channel, i }: { app: string; channel: string; i: PipelineInstance }) {
-  const reason = i.reasons[0]?.message;
+  const humanize = useHumanize();
+  const reason = i.reasons[0] ? humanize(i.reasons[0].message) : undefined;
   return (
     <td className={`grid-cell tone-bg-${statusLook(i.status).tone}`} data-status={i.status} data-instance={`${channel}/${i.service.name}`}>
       <Link href={paths.instance(app, channel, i.service.name)} title={reason ?? statusLook(i.status).text}>

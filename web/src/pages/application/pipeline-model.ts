@@ -29,6 +29,11 @@ export function instanceGates(app: PipelineApp, channel: PipelineChannel, i: Pip
   });
 }
 
+/** Every release the pipeline mentions, for the label registry (ui/release-labels.ts). */
+export function releasesIn(app: PipelineApp | null | undefined) {
+  return app?.releaseChannels.flatMap((c) => c.instances.flatMap((i) => [i.desiredRelease, i.targetRelease, i.convergedRelease])) ?? [];
+}
+
 export function channelGates(app: PipelineApp, channel: PipelineChannel) {
   return channelGateViews(channel.instances.map((i) => ({ service: i.service.name, views: instanceGates(app, channel, i) })));
 }

@@ -8,7 +8,9 @@ import { pipelineOrder } from '../../model/channel-layout.js';
 import { summarize, type ApplicationSummary } from '../../model/summary.js';
 import { QueryError } from '../../ui/Section.js';
 import { StatusBadge, StatusDot } from '../../ui/StatusBadge.js';
+import { useRememberReleases } from '../../ui/release-labels.js';
 import { statusLook } from '../../ui/status-style.js';
+import { releasesIn } from '../application/pipeline-model.js';
 
 export const ApplicationCard = memo(function ApplicationCard({ name, onSummary }: { name: string; onSummary(name: string, s: ApplicationSummary): void }) {
   const [{ data, error }] = useLiveQuery({ query: ApplicationPipeline, variables: { name } });
@@ -16,6 +18,7 @@ export const ApplicationCard = memo(function ApplicationCard({ name, onSummary }
   const app = data?.application;
   const channels = useMemo(() => (app ? pipelineOrder(app.releaseChannels) : []), [app]);
   const summary = useMemo(() => summarize(channels), [channels]);
+  useRememberReleases(useMemo(() => releasesIn(app), [app]));
   useEffect(() => {
     if (app) onSummary(name, summary);
   }, [app, name, summary, onSummary]);

@@ -6,13 +6,21 @@ import { paths } from '../../app/paths.js';
 import { PageTitle } from '../../app/Shell.js';
 import { enumValues } from '../../graphql/enum-values.js';
 import { ApplicationNames } from '../../graphql/operations/applications.js';
-import { ApplicationEvents } from '../../graphql/operations/releases.js';
+import { ApplicationEvents, ReleaseList } from '../../graphql/operations/releases.js';
 import { aboutEvent, matchesFilter, mergeEvents, type EventFilter } from '../../model/events.js';
 import { codeWords } from '../../model/status.js';
+import { useHumanize, useRememberReleases } from '../../ui/release-labels.js';
 import { QueryError, Section } from '../../ui/Section.js';
 import { Since } from '../../ui/Time.js';
 
 const HISTORY = 200;
+
+/** Loads an application's recent releases so event messages can name them by label. */
+function KnownReleases({ app }: { app: string }) {
+  const [{ data }] = useLiveQuery({ query: ReleaseList, variables: { name: app, first: 50 } });
+  useRememberReleases(data?.application?.releases.nodes);
+  return null;
+}
 const FIELDS = ['application', 'channel', 'type', 'actor'] as const;
 
 /** The event stream, live, with filters kept in the address (so a filtered view can be shared). */
@@ -24,6 +32,7 @@ export function EventsPage() {
   const [history] = useLiveQuery({ query: ApplicationEvents, variables: { application: filter.application ?? null, first: HISTORY }, requestPolicy: 'cache-and-network' });
   const live = useLiveEvents(filter.application ? [filter.application] : appNames);
   const { connected } = useLive();
+  const humanize = useHumanize();
   const all = useMemo(() => mergeEvents(live, history.data?.events.nodes ?? []), [live, history.data]);
   const shown = all.filter((e) => matchesFilter(e, filter));
   const channels = [...new Set(all.map((e) => aboutEvent(e).channel).filter((c): c is string => !!c))].sort();
@@ -54,6 +63,9 @@ export function EventsPage() {
   return (
     <div className="page">
       <PageTitle title="Events" />
+      {(filter.application ? [filter.application] : appNames).map((a) => (
+        <KnownReleases key={a} app={a} />
+      ))}
       <Section
         title="History and live events"
         id="events"
@@ -112,7 +124,7 @@ export function EventsPage() {
                       )}
                     </td>
                     <td className="nowrap">{codeWords(e.type)}</td>
-                    <td>{e.message}</td>
+                    <td>{humanize(e.message)}</td>
                     <td className="nowrap">{e.actor}</td>
                   </tr>
                 );

@@ -33,11 +33,10 @@ function Outcome({ errors, done }: { errors: { message: string; code?: string }[
 }
 
 /** Approve (showing the plan being approved) or reject the desired release in this channel. */
-function ApprovalBox({ target, plan }: { target: ActionTarget; plan: ReactNode }) {
+function ApprovalBox({ target, plan, action }: { target: ActionTarget; plan: ReactNode; action: ReturnType<typeof useAction> }) {
   const [, approve] = useMutation(ApproveRelease);
   const [, reject] = useMutation(RejectRelease);
   const [comment, setComment] = useState('');
-  const action = useAction();
   const commentId = useId();
   const release = target.desiredRelease!;
   const vars = { release: release.id, channel: target.channel, comment: comment.trim() || null };
@@ -74,7 +73,7 @@ function ApprovalBox({ target, plan }: { target: ActionTarget; plan: ReactNode }
           <X size={16} aria-hidden /> Reject {release.label}
         </button>
       </div>
-      <Outcome errors={action.errors} done={action.done} />
+      <UserErrors errors={action.errors} />
     </div>
   );
 }
@@ -167,9 +166,16 @@ function PauseBox({ target }: { target: ActionTarget }) {
  */
 export function ActionPanel({ target, abilities, plan }: { target: ActionTarget; abilities: Abilities; plan: ReactNode }) {
   const showApproval = (abilities.approve || abilities.reject) && target.approvable && !!target.desiredRelease;
+  // Kept here, not in the box: an approval makes the box go away, and its confirmation must stay.
+  const approval = useAction();
   return (
     <div className="actions">
-      {showApproval ? <ApprovalBox target={target} plan={plan} /> : null}
+      {showApproval ? <ApprovalBox target={target} plan={plan} action={approval} /> : null}
+      {approval.done ? (
+        <p className="done" role="status">
+          {approval.done}
+        </p>
+      ) : null}
       {abilities.rollback && target.rollbackable ? <RollbackBox target={target} /> : null}
       {abilities.pause || abilities.resume ? <PauseBox target={target} /> : null}
     </div>

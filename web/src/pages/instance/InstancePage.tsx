@@ -14,6 +14,7 @@ import { abilitiesOf, anyAbility } from '../../model/permissions.js';
 import { codeWords } from '../../model/status.js';
 import { useViewer } from '../../session/session.js';
 import { GateList } from '../../ui/GateList.js';
+import { useHumanize, useRememberReleases } from '../../ui/release-labels.js';
 import { JsonView } from '../../ui/JsonView.js';
 import { Loading, QueryError, Section } from '../../ui/Section.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
@@ -42,6 +43,8 @@ export function InstancePage({ app, channel, service }: { app: string; channel: 
 
   const node = detail.data?.node;
   const instance = node && 'status' in node ? node : undefined;
+  useRememberReleases(instance?.service.releases.nodes);
+  const humanize = useHumanize();
   const title = `${service} in ${channel}`;
   const error = pipeline.error ?? detail.error ?? history.error;
 
@@ -68,7 +71,10 @@ export function InstancePage({ app, channel, service }: { app: string; channel: 
 
   const releases = instance.service.releases.nodes;
   const gates = instanceGates(application, ch, summary!);
-  const target = instance.targetRelease ?? instance.desiredRelease;
+  // What the next rollout applies: the target while one is under way (a rollback included),
+  // else the desired release waiting at the gates.
+  const moving = instance.targetRelease && instance.targetRelease.id !== instance.convergedRelease?.id;
+  const target = moving ? instance.targetRelease : (instance.desiredRelease ?? instance.targetRelease);
   const planChanges = target ? diffValues(instance.convergedRelease?.params ?? {}, target.params).map((c) => ({ ...c, path: `params.${c.path}` })) : [];
   const plan = target ? (
     <PlanPanel changes={planChanges} from={instance.convergedRelease?.label} to={target.label} note="Shown: the parameters that change. The full field-level plan (spec and env against what runs) comes with the API's per-channel plan." />
@@ -87,7 +93,7 @@ export function InstancePage({ app, channel, service }: { app: string; channel: 
                 {instance.reasons.map((r) => (
                   <li key={r.code + r.message} data-code={r.code}>
                     <span className="reason-code">{codeWords(r.code)}</span>
-                    <span className="reason-message">{r.message}</span>
+                    <span className="reason-message">{humanize(r.message)}</span>
                     <span className="muted small">
                       <Since at={r.since} prefix="since " />
                     </span>

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { Ban, CheckCircle2, Circle, Clock, History, Loader2, Lock, PauseCircle, RotateCcw, ShieldAlert, Undo2, XCircle } from 'lucide-react';
 import { Link } from 'wouter';
 import type { Cell, CellKind } from '../../model/matrix.js';
+import { useHumanize } from '../../ui/release-labels.js';
 import { Since } from '../../ui/Time.js';
 
 const LOOK: Record<CellKind, { text: string; tone: string; icon: typeof Clock }> = {
@@ -24,6 +25,7 @@ const LOOK: Record<CellKind, { text: string; tone: string; icon: typeof Clock }>
  * a degraded or crash-looping release) add a look here and nothing else changes.
  */
 export const ReleaseCell = memo(function ReleaseCell({ cell, href, channel, release }: { cell: Cell; href: string; channel: string; release: string }) {
+  const humanize = useHumanize();
   const look = LOOK[cell.kind];
   const Icon = look.icon;
   if (cell.kind === 'not-reached') {
@@ -49,8 +51,8 @@ export const ReleaseCell = memo(function ReleaseCell({ cell, href, channel, rele
           : {release} in {channel}
         </span>
         {cell.detail ? (
-          <span className="rcell-detail" title={cell.detail}>
-            {cell.detail}
+          <span className="rcell-detail" title={humanize(cell.detail)}>
+            {humanize(cell.detail)}
           </span>
         ) : null}
         {cell.since && cell.kind !== 'converged' ? (

@@ -4,6 +4,7 @@ import { ApplicationPipeline } from '../../graphql/operations/applications.js';
 import { ApplicationEvents, ReleaseList } from '../../graphql/operations/releases.js';
 import { pipelineOrder } from '../../model/channel-layout.js';
 import { mergeEvents } from '../../model/events.js';
+import { useRememberReleases } from '../../ui/release-labels.js';
 import { Loading, QueryError, Section } from '../../ui/Section.js';
 import { AppHeader } from '../application/AppHeader.js';
 import { ReleaseMatrix } from './ReleaseMatrix.js';
@@ -29,7 +30,8 @@ export function ReleasesPage({ app }: { app: string }) {
   const application = pipeline.data?.application;
   const channels = useMemo(() => (application ? pipelineOrder(application.releaseChannels) : []), [application]);
   const events = useMemo(() => mergeEvents(live, history.data?.events.nodes ?? []), [live, history.data]);
-  const all = releases.data?.application?.releases.nodes ?? [];
+  const all = useMemo(() => releases.data?.application?.releases.nodes ?? [], [releases.data]);
+  useRememberReleases(all);
   const services = [...new Set(all.map((r) => r.service.name))].sort();
   const shown = service ? all.filter((r) => r.service.name === service) : all;
   const error = pipeline.error ?? releases.error ?? history.error;
