@@ -104,6 +104,7 @@ describe('delivering hello through the dashboard', () => {
       const row = (label: string) => page.locator(`tr[data-release="web ${label}"]`);
       await expect.poll(() => row('v2').locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-kind')))).toEqual(['converged', 'converged']);
       expect(await row('v1').locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-kind')))).toEqual(['superseded', 'superseded']);
+      expect(await row('v1').locator('td .rcell-detail').first().textContent()).toBe('replaced by v2');
       expect(await row('v2').locator('.release-kind').textContent()).toBe('version v1 → v2');
       g.assertClean();
     } finally {

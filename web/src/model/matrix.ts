@@ -1,6 +1,7 @@
 /**
  * The releases matrix: for one release in one channel, where it stands — converged, rolling out,
- * waiting (why), failed, rolled back and marked bad, pinned by a rollback, replaced by a newer one,
+ * waiting (why), failed, rolled back and marked bad, pinned by a rollback, still running while a
+ * newer one waits, replaced by a newer one,
  * or never reached. The current state comes from the instance; the past from the events (the API
  * has no per-channel release history yet: the lead's report asks for `Release.channels`).
  */
@@ -16,6 +17,7 @@ export type CellKind =
   | 'marked-bad'
   | 'pinned'
   | 'paused'
+  | 'running'
   | 'superseded'
   | 'not-reached'
   | 'attention';
@@ -26,6 +28,8 @@ export interface CellInstance {
   desiredReleaseId?: string | null;
   targetReleaseId?: string | null;
   convergedReleaseId?: string | null;
+  /** Label of the release running there now, to say what replaced an older one. */
+  convergedLabel?: string | null;
 }
 
 export interface Cell {
@@ -85,14 +89,16 @@ export function releaseCell(release: { id: string; rowId?: string }, channel: st
         return { ...withReason('attention'), detail: first?.message ?? instance.status };
     }
   }
-  if (instance && instance.targetReleaseId === release.id && instance.desiredReleaseId !== release.id) {
-    return { kind: 'pinned', detail: first?.message, since: first?.since, current: true };
+  const rolledBack = instance?.status === 'ROLLED_BACK' || instance?.status === 'ROLLING_BACK';
+  if (instance && rolledBack && instance.targetReleaseId === release.id) {
+    return { kind: 'pinned', detail: 'held here by the rollback until a newer release', current: true };
   }
   if (instance && instance.convergedReleaseId === release.id) {
-    return { kind: 'superseded', detail: 'still running; a newer release is on its way', current: true };
+    return { kind: 'running', current: true };
   }
   const past = release.rowId ? history.get(release.rowId, channel) : undefined;
-  if (past) return { kind: past.kind === 'converged' ? 'superseded' : 'marked-bad', detail: past.message, since: past.at, current: false };
+  if (past?.kind === 'converged') return { kind: 'superseded', detail: instance?.convergedLabel ? `replaced by ${instance.convergedLabel}` : undefined, since: past.at, current: false };
+  if (past) return { kind: 'marked-bad', detail: past.message, since: past.at, current: false };
   return { kind: 'not-reached', current: false };
 }
 

@@ -15,6 +15,7 @@ const LOOK: Record<CellKind, { text: string; tone: string; icon: typeof Clock }>
   'marked-bad': { text: 'Rolled back, marked bad', tone: 'warn', icon: Undo2 },
   pinned: { text: 'Pinned by rollback', tone: 'paused', icon: Lock },
   paused: { text: 'Paused', tone: 'paused', icon: PauseCircle },
+  running: { text: 'Running now', tone: 'ok', icon: CheckCircle2 },
   superseded: { text: 'Was converged', tone: 'idle', icon: History },
   'not-reached': { text: 'Not here', tone: 'none', icon: Circle },
   attention: { text: 'Needs attention', tone: 'bad', icon: ShieldAlert },
@@ -41,14 +42,12 @@ export const ReleaseCell = memo(function ReleaseCell({ cell, href, channel, rele
   return (
     <td className={`rcell tone-bg-${look.tone}${cell.current ? ' rcell-current' : ''}`} data-kind={cell.kind}>
       <Link href={href} className="rcell-link">
+        <span className="sr-only">
+          {release} in {channel}:{' '}
+        </span>
         <span className={`rcell-kind tone-text-${look.tone}`}>
           <Icon size={14} aria-hidden className={cell.kind === 'rolling-out' ? 'spin' : undefined} />
           {look.text}
-          {cell.current && cell.kind === 'superseded' ? ' (running now)' : ''}
-        </span>
-        <span className="sr-only">
-          {' '}
-          : {release} in {channel}
         </span>
         {cell.detail ? (
           <span className="rcell-detail" title={humanize(cell.detail)}>

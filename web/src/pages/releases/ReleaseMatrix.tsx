@@ -60,7 +60,7 @@ export function ReleaseMatrix({ app, channels, releases, events }: { app: Pipeli
                   const cell = releaseCell(
                     { id: r.id, rowId },
                     c.name,
-                    instance && { status: instance.status, reasons: instance.reasons, desiredReleaseId: instance.desiredRelease?.id, targetReleaseId: instance.targetRelease?.id, convergedReleaseId: instance.convergedRelease?.id },
+                    instance && { status: instance.status, reasons: instance.reasons, desiredReleaseId: instance.desiredRelease?.id, targetReleaseId: instance.targetRelease?.id, convergedReleaseId: instance.convergedRelease?.id, convergedLabel: instance.convergedRelease?.label },
                     histories.get(r.service.name)!,
                   );
                   return <ReleaseCell key={c.id} cell={cell} href={paths.instance(app.name, c.name, r.service.name)} channel={c.name} release={name} />;
