@@ -39,7 +39,8 @@ export async function ensureWebBuilt(): Promise<void> {
   }
   try {
     if (!stale()) return;
-    const run = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    // vitest sets NODE_ENV=test, and Vite would then bundle React's development build.
+    const run = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NODE_ENV: 'production' } });
     if (run.status !== 0) throw new Error(`npm run build:web failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });

@@ -17,7 +17,8 @@ function NavLink({ href, children, match }: { href: string; children: ReactNode;
 
 /** Header, navigation and the main landmark; moves focus to the new page's heading on navigation. */
 export function Shell({ children }: { children: ReactNode }) {
-  const { signOut } = useSession();
+  const { signOut, state } = useSession();
+  const fresh = state.phase === 'signed-in' && state.fresh;
   const viewer = useViewer();
   const { connected } = useLive();
   const [location] = useLocation();
@@ -25,11 +26,12 @@ export function Shell({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (first.current) {
       first.current = false;
-      return;
+      // After signing in, the sign-in form (and the focus in it) is gone: start at the page's heading.
+      if (!fresh) return;
     }
     // Screen readers and keyboard users start at the top of the page they went to.
     requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
-  }, [location]);
+  }, [location, fresh]);
 
   return (
     <>

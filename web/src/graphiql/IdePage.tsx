@@ -6,22 +6,14 @@ import { apiUrls, tokenStore } from '../session/token-store.js';
 import { verifyToken, type SignedInViewer } from '../session/verify-token.js';
 import { TokenForm } from './TokenForm.js';
 
-const EXAMPLE = `# Why is each instance where it is? (Ctrl-Enter runs it)
-query Why {
+// No comments in it: Monaco's dark theme draws them below WCAG contrast.
+const EXAMPLE = `query Applications {
+  viewer { name role applications }
   applications {
+    totalCount
     nodes {
       name
-      releaseChannels {
-        name
-        gates { summary }
-        instances {
-          service { name }
-          status
-          reasons { code message since }
-          desiredRelease { label }
-          convergedRelease { label }
-        }
-      }
+      releaseChannels { name dependsOn gates { summary } }
     }
   }
 }
@@ -83,6 +75,7 @@ function Ide({ token, viewer, onSignOut }: { token: string; viewer: SignedInView
           <img src="/favicon.svg" alt="" width={20} height={20} /> Driftless
         </a>
         <h1>GraphQL IDE</h1>
+        <span className="ide-hint">Ctrl-Enter runs the query; your token is sent for you. The Docs panel has the schema.</span>
         <span className="ide-who">
           {viewer.name} · {viewer.role}
         </span>

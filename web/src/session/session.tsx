@@ -5,7 +5,7 @@ import { verifyToken, type SignedInViewer } from './verify-token.js';
 export type SessionState =
   | { phase: 'checking' }
   | { phase: 'signed-out'; notice?: { tone: 'info' | 'error'; text: string } }
-  | { phase: 'signed-in'; token: string; viewer: SignedInViewer };
+  | { phase: 'signed-in'; token: string; viewer: SignedInViewer; /** Just signed in on the page (not restored from the session). */ fresh?: boolean };
 
 interface SessionApi {
   state: SessionState;
@@ -44,7 +44,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const v = await verifyToken(token);
     if (!v.ok) return v.message;
     tokenStore.set(token);
-    setState({ phase: 'signed-in', token, viewer: v.viewer });
+    setState({ phase: 'signed-in', token, viewer: v.viewer, fresh: true });
     return undefined;
   }, []);
 

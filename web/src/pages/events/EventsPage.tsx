@@ -90,7 +90,7 @@ export function EventsPage() {
         <p className="muted small" role="status">
           {shown.length} of {all.length} events{history.data && history.data.events.totalCount > HISTORY ? ` (the newest ${HISTORY} of ${history.data.events.totalCount} in the history, and everything since)` : ''}
         </p>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Events">
           <table className="data events-table">
             <caption className="sr-only">Events, newest first</caption>
             <thead>

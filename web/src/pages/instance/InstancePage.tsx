@@ -18,6 +18,7 @@ import { useHumanize, useRememberReleases } from '../../ui/release-labels.js';
 import { JsonView } from '../../ui/JsonView.js';
 import { Loading, QueryError, Section } from '../../ui/Section.js';
 import { StatusBadge } from '../../ui/StatusBadge.js';
+import { nextRelease } from '../../ui/release-step.js';
 import { Since } from '../../ui/Time.js';
 import { instanceGates } from '../application/pipeline-model.js';
 import { ActionPanel } from './ActionPanel.js';
@@ -71,10 +72,9 @@ export function InstancePage({ app, channel, service }: { app: string; channel: 
 
   const releases = instance.service.releases.nodes;
   const gates = instanceGates(application, ch, summary!);
-  // What the next rollout applies: the target while one is under way (a rollback included),
-  // else the desired release waiting at the gates.
-  const moving = instance.targetRelease && instance.targetRelease.id !== instance.convergedRelease?.id;
-  const target = moving ? instance.targetRelease : (instance.desiredRelease ?? instance.targetRelease);
+  const next = nextRelease(instance);
+  // The full objects (with params) of the same release.
+  const target = [instance.targetRelease, instance.desiredRelease, instance.convergedRelease].find((r) => r && r.id === next?.id);
   const planChanges = target ? diffValues(instance.convergedRelease?.params ?? {}, target.params).map((c) => ({ ...c, path: `params.${c.path}` })) : [];
   const plan = target ? (
     <PlanPanel changes={planChanges} from={instance.convergedRelease?.label} to={target.label} note="Shown: the parameters that change. The full field-level plan (spec and env against what runs) comes with the API's per-channel plan." />

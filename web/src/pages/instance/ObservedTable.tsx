@@ -1,4 +1,5 @@
 import { releasesByRowId } from '../../model/release-ids.js';
+import { useHumanize } from '../../ui/release-labels.js';
 
 interface ObservedVersion {
   version: string;
@@ -23,11 +24,12 @@ function objectsOf(observed: unknown): ObservedObject[] | undefined {
 /** What the runtime plugin last reported: each object, the releases running in it, their replicas. */
 export function ObservedTable({ observed, releases }: { observed: unknown; releases: { id: string; label: string }[] }) {
   const objects = objectsOf(observed);
+  const humanize = useHumanize();
   if (!objects) return <p className="muted">The runtime has not reported on this instance yet.</p>;
   if (!objects.length) return <p className="muted">Nothing runs for this instance.</p>;
   const byRow = releasesByRowId(releases);
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Observed objects">
       <table className="data">
         <caption className="sr-only">Observed objects and replicas</caption>
         <thead>
@@ -47,7 +49,7 @@ export function ObservedTable({ observed, releases }: { observed: unknown; relea
                 {n === 0 ? (
                   <th scope="row" rowSpan={Math.max(1, o.versions.length)}>
                     {o.name}
-                    {o.message ? <p className="muted small observed-message">{o.message}</p> : null}
+                    {o.message ? <p className="muted small observed-message">{humanize(o.message)}</p> : null}
                   </th>
                 ) : null}
                 {n === 0 ? <td rowSpan={Math.max(1, o.versions.length)}>{o.status.toLowerCase()}</td> : null}

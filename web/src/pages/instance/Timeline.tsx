@@ -8,7 +8,7 @@ export function Timeline({ events, empty }: { events: EventInput[]; empty: strin
   const humanize = useHumanize();
   if (!events.length) return <p className="muted">{empty}</p>;
   return (
-    <ol className="timeline">
+    <ol className="timeline" tabIndex={0} aria-label="Events, newest first">
       {events.map((e) => (
         <li key={e.id} data-type={e.type}>
           <span className="tl-time">

@@ -62,7 +62,7 @@ export function RuntimesPage() {
             )}
           </Section>
           <Section title="Runtime plugins" id="plugins">
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Runtime plugins">
               <table className="data">
                 <caption className="sr-only">Runtime plugins the server discovered</caption>
                 <thead>
