@@ -4,6 +4,7 @@ import { ADMIN_TOKEN } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { guardedPage, launchBrowser } from './helpers/browser.js';
 import { release, signIn, startHelloServer, type HelloServer } from './helpers/dashboard.js';
+import type { InPage } from './helpers/in-page.js';
 
 let hello: HelloServer;
 let browser: Browser;
@@ -27,18 +28,19 @@ async function recordStatuses(page: Page, channel: string): Promise<() => Promis
   const key = `__statuses_${channel}`;
   await page.evaluate(
     ({ channel, key }) => {
+      const w = globalThis as unknown as InPage;
       const seen: string[] = [];
-      (window as unknown as Record<string, string[]>)[key] = seen;
+      (w.marks ??= {})[key] = seen;
       const note = () => {
-        const s = document.querySelector(`[data-channel="${channel}"] [data-service="web"]`)?.getAttribute('data-status');
+        const s = w.document.querySelector(`[data-channel="${channel}"] [data-service="web"]`)?.getAttribute('data-status');
         if (s && seen[seen.length - 1] !== s) seen.push(s);
       };
       note();
-      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+      new w.MutationObserver(note).observe(w.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
     },
     { channel, key },
   );
-  return () => page.evaluate((key) => [...(window as unknown as Record<string, string[]>)[key]!], key);
+  return () => page.evaluate((key) => [...((globalThis as unknown as InPage).marks[key] as string[])], key);
 }
 
 describe('delivering hello through the dashboard', () => {
@@ -50,7 +52,7 @@ describe('delivering hello through the dashboard', () => {
       await page.getByRole('link', { name: 'hello', exact: true }).click();
       await page.locator('[data-channel="production"]').waitFor();
       // The page must not reload: this mark would be gone.
-      await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));
+      await page.evaluate(() => (((globalThis as unknown as InPage).marks ??= {}).same = true));
       const staging = await recordStatuses(page, 'staging');
       const production = await recordStatuses(page, 'production');
       const callsBefore = g.apiCalls.length;
@@ -70,7 +72,7 @@ describe('delivering hello through the dashboard', () => {
       expect((await staging()).indexOf('CONVERGING')).toBeLessThan((await staging()).lastIndexOf('CONVERGED'));
       expect(await production()).toContain('WAITING');
       expect(g.apiCalls.slice(callsBefore)).toEqual([]);
-      expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true);
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).marks.same)).toBe(true);
 
       // Approve from the instance page, with the plan in view.
       await productionRow.getByRole('link', { name: 'web' }).click();

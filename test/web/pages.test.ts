@@ -6,6 +6,7 @@ import { seriousViolations } from './helpers/a11y.js';
 import { guardedPage, launchBrowser } from './helpers/browser.js';
 import { instanceOf, release, signIn, startHelloServer, type HelloServer } from './helpers/dashboard.js';
 import { screenshot } from './helpers/screenshots.js';
+import type { InPage } from './helpers/in-page.js';
 
 let hello: HelloServer;
 let browser: Browser;
@@ -85,7 +86,7 @@ async function tabTo(page: Page, role: string, name: string | RegExp, max = 80):
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
+      const el = (globalThis as unknown as InPage).document.activeElement;
       return el ? { tag: el.tagName.toLowerCase(), role: el.getAttribute('role'), text: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() } : null;
     });
     const isRole = focused && (focused.role === role || (role === 'link' && focused.tag === 'a') || (role === 'button' && focused.tag === 'button'));
@@ -101,27 +102,27 @@ describe('from the keyboard alone', () => {
       const { page } = g;
       await page.goto(hello.server.url);
       // The token field has focus on arrival.
-      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('token');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.getAttribute('name'))).toBe('token');
       await page.keyboard.type(ADMIN_TOKEN);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: 'Applications' }).waitFor();
       await page.locator('.app-card .pipeline').waitFor();
 
       // Signing in puts the focus on the page's heading; a fresh load starts at the skip link.
-      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Applications');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.textContent)).toBe('Applications');
       await page.reload();
       await page.locator('.app-card .pipeline').waitFor();
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.textContent)).toBe('Skip to content');
       await tabTo(page, 'link', 'hello');
       await page.keyboard.press('Enter');
       await page.locator('[data-channel="production"]').waitFor();
       // Focus moved to the new page's heading.
-      await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.tagName)).toBe('H1');
 
       await tabTo(page, 'link', 'web'); // staging's web
       await tabTo(page, 'link', 'web'); // production's web
-      expect(await page.evaluate(() => document.activeElement?.closest('[data-channel]')?.getAttribute('data-channel'))).toBe('production');
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.closest('[data-channel]')?.getAttribute('data-channel'))).toBe('production');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: 'web in production' }).waitFor();
       await page.locator('.approval').waitFor();

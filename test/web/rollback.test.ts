@@ -5,6 +5,7 @@ import { ADMIN_TOKEN } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { guardedPage, launchBrowser } from './helpers/browser.js';
 import { instanceOf, release, signIn, startHelloServer, type HelloServer } from './helpers/dashboard.js';
+import type { InPageElement } from './helpers/in-page.js';
 
 // The hello example with an app whose "crash" releases die on start (test/web/fixtures/crashy).
 const CRASHY = HELLO_CONFIG.replace('cwd: examples/hello/app', 'cwd: test/web/fixtures/crashy').replace('timeoutSeconds: 5', 'timeoutSeconds: 2');
@@ -22,7 +23,7 @@ afterAll(async () => {
   await hello?.close();
 });
 
-const kinds = (cells: Element[]) => cells.map((td) => td.getAttribute('data-kind'));
+const kinds = (cells: InPageElement[]) => cells.map((td) => td.getAttribute('data-kind'));
 
 describe('a release that crashes', () => {
   // Today a release that dies on start fails its applies and rolls back. With the delivery-safety

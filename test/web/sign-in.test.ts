@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { ADMIN_TOKEN } from '../helpers/server.js';
 import { guardedPage, launchBrowser } from './helpers/browser.js';
 import { createToken, signIn, startHelloServer, type HelloServer } from './helpers/dashboard.js';
+import type { InPage } from './helpers/in-page.js';
 
 // A refused token is a 401 from /graphql, which Chromium logs as a failed resource: expected here.
 const REFUSED = [/status of 401/];
@@ -42,11 +43,11 @@ describe('signing in to the dashboard', () => {
       // Kept for the session: a reload stays signed in, without asking again.
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Applications' }).waitFor();
-      expect(await page.evaluate(() => sessionStorage.getItem('driftless.token'))).toBe(deployer.secret);
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).sessionStorage.getItem('driftless.token'))).toBe(deployer.secret);
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/^Signed out/);
-      expect(await page.evaluate(() => sessionStorage.getItem('driftless.token'))).toBeNull();
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).sessionStorage.getItem('driftless.token'))).toBeNull();
       await page.reload();
       await page.getByRole('heading', { name: 'Sign in to Driftless' }).waitFor();
       g.assertClean(REFUSED);
@@ -68,7 +69,7 @@ describe('signing in to the dashboard', () => {
       await page.getByRole('link', { name: 'Runtimes & plugins' }).click();
       await expect.poll(() => page.getByRole('alert').textContent()).toBe('The server refused this token: token "laptop" was revoked. Sign in again.');
       await page.getByRole('heading', { name: 'Sign in to Driftless' }).waitFor();
-      expect(await page.evaluate(() => sessionStorage.getItem('driftless.token'))).toBeNull();
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).sessionStorage.getItem('driftless.token'))).toBeNull();
       g.assertClean(REFUSED);
     } finally {
       await g.close();
