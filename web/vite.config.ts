@@ -19,7 +19,7 @@ function schemaIntrospection(): Plugin {
     load(resolved) {
       if (resolved !== `\0${id}`) return undefined;
       this.addWatchFile(schemaFile);
-      const introspection = minifyIntrospectionQuery(getIntrospectedSchema(readFileSync(schemaFile, 'utf8')));
+      const introspection = minifyIntrospectionQuery(getIntrospectedSchema(readFileSync(schemaFile, 'utf8')), { includeEnums: true });
       return `export default ${JSON.stringify(introspection)};`;
     },
   };
