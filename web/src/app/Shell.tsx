@@ -63,10 +63,12 @@ export function Shell({ children }: { children: ReactNode }) {
             {connected ? <Radio size={14} aria-hidden /> : <WifiOff size={14} aria-hidden />}
             {connected ? 'Live' : 'Connecting…'}
           </span>
-          <span className="who" title={viewer.applications ? `limited to ${viewer.applications.join(', ')}` : 'all applications'}>
-            {viewer.name} · {viewer.role}
-            {viewer.applications ? ` · ${viewer.applications.join(', ')}` : ''}
-          </span>
+          {viewer ? (
+            <span className="who" title={viewer.applications ? `limited to ${viewer.applications.join(', ')}` : 'all applications'}>
+              {viewer.name} · {viewer.role}
+              {viewer.applications ? ` · ${viewer.applications.join(', ')}` : ''}
+            </span>
+          ) : null}
           <button type="button" className="button ghost" onClick={signOut}>
             <LogOut size={15} aria-hidden /> Sign out
           </button>

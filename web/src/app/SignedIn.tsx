@@ -13,9 +13,8 @@ export function SignedIn({ token }: { token: string }) {
   const everConnected = useRef(false);
   const refusedRef = useRef(refused);
   refusedRef.current = refused;
-  const [connection, setConnection] = useState<ReturnType<typeof createDashboardClient>>();
-  useEffect(() => {
-    const c = createDashboardClient(token, {
+  const create = () =>
+    createDashboardClient(token, {
       onRefused: () => refusedRef.current(),
       onLive: (connected) =>
         setLive((s) => {
@@ -24,10 +23,18 @@ export function SignedIn({ token }: { token: string }) {
           return { connected, reconnects };
         }),
     });
-    setConnection(c);
-    return () => c.dispose();
-  }, [token]);
-  if (!connection) return null;
+  // Made during the first render, so the page's first query goes out in the same pass.
+  const [connection, setConnection] = useState(create);
+  useEffect(() => {
+    let current = connection;
+    // React's development StrictMode unmounts and mounts once more: the first one was disposed.
+    if (current.disposed()) {
+      current = create();
+      setConnection(current);
+    }
+    return () => current.dispose();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- one client per mounted token (SignedIn is keyed by it)
+  }, [connection]);
   return (
     <Provider value={connection.client}>
       <LiveProvider value={live}>

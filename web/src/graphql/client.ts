@@ -17,14 +17,15 @@ const isCloseEvent = (e: unknown): e is { code: number } => typeof e === 'object
  * over one graphql-ws socket, both with `Authorization: Bearer`. Live data comes only from
  * subscriptions; nothing polls.
  */
-export function createDashboardClient(token: string, hooks: ClientHooks): { client: Client; ws: WsClient; dispose(): void } {
+export function createDashboardClient(token: string, hooks: ClientHooks): { client: Client; ws: WsClient; dispose(): void; disposed(): boolean } {
   const urls = apiUrls();
   const ws = createWsClient({
     url: urls.ws,
     connectionParams: { authorization: `Bearer ${token}` },
-    // Connected for the whole session, subscriptions or not: the header's "Live" means it, and a
-    // refused token is noticed at once.
-    lazy: false,
+    // Opens with the first subscription (nothing happens at creation, so a client React makes
+    // and throws away costs nothing), then stays open for the session: the header's "Live".
+    lazy: true,
+    lazyCloseTimeout: Number.POSITIVE_INFINITY,
     keepAlive: 20_000,
     retryAttempts: Number.POSITIVE_INFINITY,
     // 4403: the server refused the token. Retrying cannot help; everything else (a restarting
@@ -61,5 +62,14 @@ export function createDashboardClient(token: string, hooks: ClientHooks): { clie
       }),
     ],
   });
-  return { client, ws, dispose: () => void ws.dispose() };
+  let disposed = false;
+  return {
+    client,
+    ws,
+    dispose: () => {
+      disposed = true;
+      void ws.dispose();
+    },
+    disposed: () => disposed,
+  };
 }

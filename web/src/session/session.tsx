@@ -5,7 +5,14 @@ import { verifyToken, type SignedInViewer } from './verify-token.js';
 export type SessionState =
   | { phase: 'checking' }
   | { phase: 'signed-out'; notice?: { tone: 'info' | 'error'; text: string } }
-  | { phase: 'signed-in'; token: string; viewer: SignedInViewer; /** Just signed in on the page (not restored from the session). */ fresh?: boolean };
+  | {
+      phase: 'signed-in';
+      token: string;
+      /** Unknown for a moment after a reload: pages load their data meanwhile instead of waiting for it. */
+      viewer?: SignedInViewer;
+      /** Just signed in on the page (not restored from the session). */
+      fresh?: boolean;
+    };
 
 interface SessionApi {
   state: SessionState;
@@ -19,7 +26,12 @@ interface SessionApi {
 const SessionContext = createContext<SessionApi | undefined>(undefined);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<SessionState>(() => (tokenStore.get() ? { phase: 'checking' } : { phase: 'signed-out' }));
+  // A token kept from earlier in this tab is used at once; who it belongs to arrives alongside
+  // the page's first data, and a refusal ends the session like any other.
+  const [state, setState] = useState<SessionState>(() => {
+    const token = tokenStore.get();
+    return token ? { phase: 'signed-in', token } : { phase: 'signed-out' };
+  });
 
   useEffect(() => {
     const token = tokenStore.get();
@@ -27,7 +39,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     let cancelled = false;
     void verifyToken(token).then((v) => {
       if (cancelled) return;
-      if (v.ok) setState({ phase: 'signed-in', token, viewer: v.viewer });
+      if (v.ok) setState((s) => (s.phase === 'signed-in' && s.token === token ? { ...s, viewer: v.viewer } : s));
       else {
         tokenStore.clear();
         setState({ phase: 'signed-out', notice: { tone: 'error', text: v.message } });
@@ -72,8 +84,8 @@ export function useSession(): SessionApi {
   return s;
 }
 
-/** The signed-in viewer; only rendered inside the signed-in part of the app. */
-export function useViewer(): SignedInViewer {
+/** The signed-in viewer (undefined for a moment after a reload); only inside the signed-in part of the app. */
+export function useViewer(): SignedInViewer | undefined {
   const { state } = useSession();
   if (state.phase !== 'signed-in') throw new Error('useViewer while signed out');
   return state.viewer;

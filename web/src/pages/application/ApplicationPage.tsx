@@ -24,7 +24,7 @@ export function ApplicationPage({ app }: { app: string }) {
           <Section title="Channels" id="channels">
             {application.releaseChannels.length ? <ChannelGraph app={application} /> : <p className="muted">This application has no release channels.</p>}
           </Section>
-          <Section title="Services by channel" id="grid">
+          <Section title="Services by channel" id="grid" className="lazy-render">
             <InstanceGrid app={application} />
           </Section>
         </>

@@ -31,7 +31,8 @@ const HISTORY = 300;
 /** One service in one channel: where it stands, why, what runs, what applying the target changes, and what you may do about it. */
 export function InstancePage({ app, channel, service }: { app: string; channel: string; service: string }) {
   const viewer = useViewer();
-  const abilities = abilitiesOf(viewer.role);
+  // Until the viewer is known (right after a reload), no actions: better late than one too many.
+  const abilities = abilitiesOf(viewer?.role);
   const [pipeline] = useLiveQuery({ query: ApplicationPipeline, variables: { name: app } });
   const application = pipeline.data?.application;
   const ch = application?.releaseChannels.find((c) => c.name === channel);
