@@ -67,9 +67,20 @@ export async function dashboardContext(browser: Browser, expect: { cells: number
   return { context, page: await context.newPage() };
 }
 
-export async function readyTimes(page: Page, timeoutMs: number): Promise<NonNullable<Probe['ready']>> {
+export interface Ready {
+  content: number;
+  painted: number;
+  idle: number;
+  /** The page's largest /graphql response (the application): request start and response end. */
+  query: { start: number; end: number };
+}
+
+export async function readyTimes(page: Page, timeoutMs: number): Promise<Ready> {
   await page.waitForFunction(() => !!(globalThis as unknown as ProbePage).probe.ready, undefined, { timeout: timeoutMs, polling: 50 });
-  return page.evaluate(() => (globalThis as unknown as ProbePage).probe.ready!);
+  return page.evaluate(`(() => {
+    const q = performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/graphql').sort((a, b) => b.transferSize - a.transferSize)[0];
+    return { ...window.probe.ready, query: { start: q.requestStart, end: q.responseEnd } };
+  })()`);
 }
 
 /** When the page first showed `status` for the cell `key` after `after` (epoch ms), or undefined. */

@@ -39,7 +39,7 @@ const appPath = `/applications/${TEMPLATE_APP}`;
 /** 7a. Navigation start → every instance and channel on screen, a frame painted, the main thread free. */
 export async function dashboardRender(plan: Plan, log: Log): Promise<Row> {
   return withDashboard(plan, log, async ({ url, browser, instances }) => {
-    const runs: { content: number; painted: number; idle: number }[] = [];
+    const runs: { content: number; painted: number; idle: number; query: number; afterQuery: number }[] = [];
     const count = plan.mode === 'smoke' ? 1 : plan.runs * 3;
     // One warm-up load: Chromium compiles the bundle the first time it sees it.
     for (let i = -1; i < count; i++) {
@@ -47,8 +47,11 @@ export async function dashboardRender(plan: Plan, log: Log): Promise<Row> {
       try {
         await page.goto(`${url}${appPath}`);
         const t = await readyTimes(page, 30_000);
-        if (i >= 0) runs.push({ content: round(t.content), painted: round(t.painted), idle: round(t.idle) });
-        log(`  load ${i < 0 ? 'warm-up' : i + 1}: content ${round(t.content)} ms, painted ${round(t.painted)} ms, interactive ${round(t.idle)} ms`);
+        // Where the time goes: the application query (request to last byte), and the page's own work after it.
+        const query = t.query.end - t.query.start;
+        const afterQuery = t.idle - t.query.end;
+        if (i >= 0) runs.push({ content: round(t.content), painted: round(t.painted), idle: round(t.idle), query: round(query), afterQuery: round(afterQuery) });
+        log(`  load ${i < 0 ? 'warm-up' : i + 1}: interactive ${round(t.idle)} ms (content ${round(t.content)}, painted ${round(t.painted)}); the application query ${round(query)} ms, the page's work after it ${round(afterQuery)} ms`);
       } finally {
         await context.close();
       }
@@ -60,7 +63,7 @@ export async function dashboardRender(plan: Plan, log: Log): Promise<Row> {
       measure: `application page of ${instances} instances (${plan.channels} channels × ${plan.services} services): navigation → rendered and interactive, cold cache, ${runs.length} loads`,
       unit: 'ms',
       value,
-      detail: `p50 ${value} · max ${round(Math.max(...idle), 0)}; content ${round(median(runs.map((r) => r.content)), 0)}, painted ${round(median(runs.map((r) => r.painted)), 0)}`,
+      detail: `p50 ${value} · max ${round(Math.max(...idle), 0)}; of which the application query ${round(median(runs.map((r) => r.query)), 0)} and the page's work after it ${round(median(runs.map((r) => r.afterQuery)), 0)} (medians)`,
       target: '≤ 1000 ms',
       met: Math.max(...idle) <= 1000,
       runs,

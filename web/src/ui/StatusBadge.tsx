@@ -23,3 +23,14 @@ export function StatusDot({ status }: { status: string }) {
     </span>
   );
 }
+
+/** A text glyph for grids of hundreds of cells: shape and colour, and the words for screen readers. */
+export function StatusGlyph({ status }: { status: string }) {
+  const look = statusLook(status);
+  return (
+    <span className={`glyph tone-text-${look.tone}`} title={look.text} data-status={status}>
+      <span aria-hidden>{look.glyph}</span>
+      <span className="sr-only">{look.text}</span>
+    </span>
+  );
+}

@@ -9,6 +9,8 @@ export type Tone = 'ok' | 'progress' | 'wait' | 'idle' | 'bad' | 'warn' | 'pause
 interface StatusLook {
   text: string;
   tone: Tone;
+  /** A one-character shape for dense grids, where hundreds of SVG icons would cost a render. */
+  glyph: string;
   icon: ComponentType<{ size?: number; className?: string; 'aria-hidden'?: boolean }>;
 }
 
@@ -17,17 +19,17 @@ interface StatusLook {
  * API adds a status (DEGRADED is coming), the web typecheck fails here until it has a look.
  */
 export const STATUS_LOOK: Record<Status, StatusLook> = {
-  CONVERGED: { text: 'Converged', tone: 'ok', icon: CheckCircle2 },
-  CONVERGING: { text: 'Rolling out', tone: 'progress', icon: Loader2 },
-  WAITING: { text: 'Waiting', tone: 'wait', icon: Clock },
-  PENDING: { text: 'Pending', tone: 'idle', icon: Circle },
-  FAILED: { text: 'Failed', tone: 'bad', icon: XCircle },
-  ROLLING_BACK: { text: 'Rolling back', tone: 'warn', icon: RotateCcw },
-  ROLLED_BACK: { text: 'Rolled back', tone: 'warn', icon: Undo2 },
-  PAUSED: { text: 'Paused', tone: 'paused', icon: PauseCircle },
+  CONVERGED: { text: 'Converged', tone: 'ok', glyph: '✓', icon: CheckCircle2 },
+  CONVERGING: { text: 'Rolling out', tone: 'progress', glyph: '◐', icon: Loader2 },
+  WAITING: { text: 'Waiting', tone: 'wait', glyph: '◷', icon: Clock },
+  PENDING: { text: 'Pending', tone: 'idle', glyph: '○', icon: Circle },
+  FAILED: { text: 'Failed', tone: 'bad', glyph: '✕', icon: XCircle },
+  ROLLING_BACK: { text: 'Rolling back', tone: 'warn', glyph: '↺', icon: RotateCcw },
+  ROLLED_BACK: { text: 'Rolled back', tone: 'warn', glyph: '↶', icon: Undo2 },
+  PAUSED: { text: 'Paused', tone: 'paused', glyph: '‖', icon: PauseCircle },
 };
 
-const UNKNOWN: StatusLook = { text: 'Needs attention', tone: 'bad', icon: AlertTriangle };
+const UNKNOWN: StatusLook = { text: 'Needs attention', tone: 'bad', glyph: '!', icon: AlertTriangle };
 
 export function statusLook(status: string): StatusLook {
   return (STATUS_LOOK as Record<string, StatusLook>)[status] ?? { ...UNKNOWN, text: status.toLowerCase().replace(/_/g, ' ') };

@@ -4,7 +4,7 @@ import { paths } from '../../app/paths.js';
 import { pipelineOrder } from '../../model/channel-layout.js';
 import { useHumanize } from '../../ui/release-labels.js';
 import { releaseStep } from '../../ui/release-step.js';
-import { StatusDot } from '../../ui/StatusBadge.js';
+import { StatusGlyph } from '../../ui/StatusBadge.js';
 import { statusLook } from '../../ui/status-style.js';
 import type { PipelineApp, PipelineInstance } from './pipeline-model.js';
 
@@ -14,7 +14,7 @@ const Cell = memo(function Cell({ app, channel, i }: { app: string; channel: str
   return (
     <td className={`grid-cell tone-bg-${statusLook(i.status).tone}`} data-status={i.status} data-instance={`${channel}/${i.service.name}`}>
       <Link href={paths.instance(app, channel, i.service.name)} title={reason ?? statusLook(i.status).text}>
-        <StatusDot status={i.status} />
+        <StatusGlyph status={i.status} />
         <span className="grid-release">{releaseStep(i)}</span>
         <span className="sr-only">
           {' '}
