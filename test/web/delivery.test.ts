@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { ADMIN_TOKEN } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { guardedPage, launchBrowser } from './helpers/browser.js';
-import { release, signIn, startHelloServer, type HelloServer } from './helpers/dashboard.js';
+import { instanceOf, release, signIn, startHelloServer, type HelloServer } from './helpers/dashboard.js';
 import type { InPage } from './helpers/in-page.js';
 
 let hello: HelloServer;
@@ -108,6 +108,43 @@ describe('delivering hello through the dashboard', () => {
       expect(await row('v1').locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-kind')))).toEqual(['superseded', 'superseded']);
       expect(await row('v1').locator('td .rcell-detail').first().textContent()).toBe('replaced by v2');
       expect(await row('v2').locator('.release-kind').textContent()).toBe('version v1 → v2');
+      g.assertClean();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('when the live connection drops, the page says so, and it catches up once the connection is back', { timeout: 90_000 }, async () => {
+    const g = await guardedPage(browser, hello.server.url);
+    try {
+      const { page } = g;
+      let down = false;
+      const open: WebSocketRoute[] = [];
+      await page.routeWebSocket(/\/graphql$/, (ws) => {
+        if (down) return void ws.close({ code: 1013, reason: 'try again later' });
+        ws.connectToServer();
+        open.push(ws);
+      });
+      await signIn(page, hello.server.url, ADMIN_TOKEN, '/applications/hello');
+      // Where the test before left hello: v2 everywhere.
+      const stagingRelease = page.locator('[data-channel="staging"] [data-service="web"] .svc-release');
+      await expect.poll(() => stagingRelease.textContent()).toBe('v2');
+      await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
+
+      down = true;
+      for (const ws of open.splice(0)) await ws.close({ code: 1012, reason: 'service restart' });
+      await expect.poll(() => page.locator('.live').textContent()).toBe('Connecting…');
+      await release(hello.server, 'v3');
+      await waitFor(async () => (await instanceOf(hello.server, 'staging')).convergedRelease?.label === 'v3', 'staging on v3', 30_000);
+      // Missed while disconnected.
+      expect(await stagingRelease.textContent()).toBe('v2');
+
+      const calls = g.apiCalls.length;
+      down = false;
+      await expect.poll(() => page.locator('.live').textContent(), { timeout: 30_000 }).toBe('Live');
+      await expect.poll(() => stagingRelease.textContent()).toBe('v3');
+      // Healed by reading the application again once, not by the subscription replaying anything.
+      expect(g.apiCalls.slice(calls)).toContain('ApplicationPipeline');
       g.assertClean();
     } finally {
       await g.close();
