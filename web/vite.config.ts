@@ -51,4 +51,10 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  // `npx vite --config web/vite.config.ts` serves the sources with hot reload against a server
+  // started with `npm start` (DRIFTLESS_DEV_API changes where it is).
+  // GraphiQL imports Monaco's workers with `?worker`, which only Vite itself (not its dependency
+  // pre-bundler) understands.
+  optimizeDeps: { exclude: ['graphiql', '@graphiql/react'] },
+  server: { proxy: { '/graphql': { target: process.env.DRIFTLESS_DEV_API ?? 'http://127.0.0.1:4000', ws: true } } },
 });
