@@ -56,6 +56,8 @@ describe('what a token may see and do', () => {
         if (path.includes('/channels/')) await page.locator('#why').waitFor();
         expect({ path, actions: (await buttons(page)).filter((b) => ACTION.test(b)) }).toEqual({ path, actions: [] });
       }
+      // The last page (runtimes) subscribes to nothing, and the live connection is up anyway.
+      await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
       // The production instance waits for an approval the viewer cannot give: no Actions section at all.
       await page.goto(`${hello.server.url}/applications/hello/channels/production/services/web`);
       await page.locator('#why [data-code="AWAITING_APPROVAL"]').waitFor();

@@ -32,6 +32,7 @@ export function SignedIn({ token }: { token: string }) {
       current = create();
       setConnection(current);
     }
+    current.connect();
     return () => current.dispose();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- one client per mounted token (SignedIn is keyed by it)
   }, [connection]);

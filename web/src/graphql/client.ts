@@ -17,28 +17,43 @@ const isCloseEvent = (e: unknown): e is { code: number } => typeof e === 'object
  * over one graphql-ws socket, both with `Authorization: Bearer`. Live data comes only from
  * subscriptions; nothing polls.
  */
-export function createDashboardClient(token: string, hooks: ClientHooks): { client: Client; ws: WsClient; dispose(): void; disposed(): boolean } {
+export interface DashboardClient {
+  client: Client;
+  /** Opens the live socket (the client makes it on first use otherwise). */
+  connect(): void;
+  dispose(): void;
+  disposed(): boolean;
+}
+
+/**
+ * The dashboard's GraphQL client for one token: queries and mutations over HTTP POST, subscriptions
+ * over one graphql-ws socket, both with `Authorization: Bearer`. Live data comes only from
+ * subscriptions; nothing polls. Making one has no side effect (React may make one and throw it
+ * away): the socket opens on `connect()` or the first subscription, and then stays open for the
+ * session, which is what the header's "Live" says.
+ */
+export function createDashboardClient(token: string, hooks: ClientHooks): DashboardClient {
   const urls = apiUrls();
-  const ws = createWsClient({
-    url: urls.ws,
-    connectionParams: { authorization: `Bearer ${token}` },
-    // Opens with the first subscription (nothing happens at creation, so a client React makes
-    // and throws away costs nothing), then stays open for the session: the header's "Live".
-    lazy: true,
-    lazyCloseTimeout: Number.POSITIVE_INFINITY,
-    keepAlive: 20_000,
-    retryAttempts: Number.POSITIVE_INFINITY,
-    // 4403: the server refused the token. Retrying cannot help; everything else (a restarting
-    // server, a dropped network) is retried with graphql-ws's backoff.
-    shouldRetry: (e) => !(isCloseEvent(e) && e.code === 4403),
-    on: {
-      connected: () => hooks.onLive(true),
-      closed: (e) => {
-        hooks.onLive(false);
-        if (isCloseEvent(e) && e.code === 4403) hooks.onRefused();
+  let ws: WsClient | undefined;
+  let disposed = false;
+  const socket = (): WsClient =>
+    (ws ??= createWsClient({
+      url: urls.ws,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      keepAlive: 20_000,
+      retryAttempts: Number.POSITIVE_INFINITY,
+      // 4403: the server refused the token. Retrying cannot help; everything else (a restarting
+      // server, a dropped network) is retried with graphql-ws's backoff.
+      shouldRetry: (e) => !(isCloseEvent(e) && e.code === 4403),
+      on: {
+        connected: () => hooks.onLive(true),
+        closed: (e) => {
+          hooks.onLive(false);
+          if (isCloseEvent(e) && e.code === 4403) hooks.onRefused();
+        },
       },
-    },
-  });
+    }));
   const client = new Client({
     url: urls.http,
     // POST only: the API answers GET too, but only with a CSRF header urql does not send.
@@ -57,18 +72,17 @@ export function createDashboardClient(token: string, hooks: ClientHooks): { clie
       subscriptionExchange({
         forwardSubscription(request) {
           const input = { ...request, query: request.query ?? '' };
-          return { subscribe: (sink) => ({ unsubscribe: ws.subscribe(input, sink) }) };
+          return { subscribe: (sink) => ({ unsubscribe: socket().subscribe(input, sink) }) };
         },
       }),
     ],
   });
-  let disposed = false;
   return {
     client,
-    ws,
+    connect: () => void (disposed || socket()),
     dispose: () => {
       disposed = true;
-      void ws.dispose();
+      void ws?.dispose();
     },
     disposed: () => disposed,
   };
