@@ -11,6 +11,7 @@ import path from 'node:path';
 import pc from 'picocolors';
 import { DATABASES } from '../test/helpers/databases.js';
 import { apiReads, fanOut } from './figures/api.js';
+import { dashboardLatency, dashboardRender } from './figures/dashboard.js';
 import { ioBoundConvergence, memory, reactionLatency, steadyThroughput } from './figures/engine.js';
 import { machine } from './lib/machine.js';
 import { markdownTable, printTable } from './lib/report.js';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   await step(4, '4. API reads', () => apiReads(plan, log));
   await step(5, '5. Subscription fan-out', () => fanOut(plan, log));
   await step(6, '6. Memory', () => memory(plan, log));
+  await step(7, '7. Dashboard: render', () => dashboardRender(plan, log));
+  await step(7, '7. Dashboard: status change to screen', () => dashboardLatency(plan, log));
 
   const finishedAt = new Date();
   const result = { mode, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000), machine: host, plan, figures: rows };

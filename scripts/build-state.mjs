@@ -12,7 +12,7 @@ const STAMP = 'dist/.build-stamp';
 const SOURCE_DIRS = ['server', 'schema', 'worker', 'plugins', 'web'];
 const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 // What the build makes: if one is gone, the stamp is not to be trusted.
-const OUTPUTS = ['dist/server/main.js', 'dist/server/cli/main.js', 'dist/worker/worker.js', 'plugins/sdk/dist/index.js'];
+const OUTPUTS = ['dist/server/main.js', 'dist/server/cli/main.js', 'dist/worker/worker.js', 'plugins/sdk/dist/index.js', 'dist/web/index.html'];
 const SKIP = new Set(['node_modules', 'dist', '.git', 'test']);
 // Docs and fixtures do not go into dist/.
 const BUILT_FROM = /\.(ts|tsx|mts|js|mjs|cjs|json|css|html|svg)$/;
@@ -61,7 +61,7 @@ function run(command, args) {
   });
 }
 
-/** The build itself: the plugin SDK first (the plugins import its types), then the plugins, then the server. */
+/** The build itself: the plugin SDK first (the plugins import its types), then the plugins, the server, and the dashboard (web/ into dist/web). */
 export async function build() {
   const started = Date.now();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -69,6 +69,7 @@ export async function build() {
     [npm, ['run', 'build', '--silent', '-w', '@driftless/plugin-sdk']],
     [npm, ['run', 'build', '--silent', '--workspaces', '--if-present']],
     [process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']],
+    [npm, ['run', 'build:web', '--silent']],
   ]) {
     const code = await run(command, args);
     if (code !== 0) return code;

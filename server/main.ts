@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const db = driftless.store.kind === 'sqlite' ? `SQLite at ${config.dataDir}/driftless.db` : 'PostgreSQL';
   console.log(`Driftless is running on ${db}`);
   console.log(`  API:              ${driftless.url}/graphql`);
-  console.log(`  GraphQL sandbox:  ${driftless.url}/graphql (open in a browser; set the Authorization header)`);
+  console.log(`  Dashboard:        ${driftless.url}/  (sign in with an API token)`);
+  console.log(`  GraphQL IDE:      ${driftless.url}/graphql  (in a browser)`);
   if (driftless.generatedAdminToken) {
     console.log('');
     console.log('  First start: an admin token was created. It is shown this once; store it now:');

@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
@@ -19,6 +18,7 @@ import type { GraphQLContext, ServerHooks } from '../../schema/context.js';
 import { createLoaders } from '../../schema/loaders.js';
 import { formatGraphQLError } from './graphql-errors.js';
 import { queryLimitRule } from './query-limits.js';
+import { dashboardPage, graphqlIdePage, webAssets } from './web-pages.js';
 
 export interface HttpServer {
   server: http.Server;
@@ -75,17 +75,19 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // Browsers get the bundled GraphiQL (web-pages.ts) instead of Apollo's CDN-hosted page.
+      ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
   await apollo.start();
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.use(webAssets());
+  // The IDE page is public and holds no data; every request that reaches the API needs a token.
+  app.get('/graphql', graphqlIdePage());
   app.use('/graphql', express.json({ limit: config.maxBodyBytes }));
   app.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
-    // The GraphQL sandbox page itself is public; every operation needs a token.
-    if (req.method === 'GET' && req.accepts(['text/html', 'application/json']) === 'text/html') return next();
     try {
       const result = await authenticate(orm.em.fork(), bearerToken(req.headers.authorization));
       if (!result.ok) return jsonError(res, 401, 'UNAUTHENTICATED', result.reason);
@@ -96,6 +98,7 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
     }
   });
   app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => contextFor(res.locals.viewer as Viewer) }));
+  app.use(dashboardPage());
   app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'not found: the API is at /graphql'));
   // Body-parser and other middleware errors: a clear JSON answer, never a stack trace.
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

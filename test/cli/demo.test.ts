@@ -24,7 +24,7 @@ describe('driftless demo --exit', () => {
       const res = await runCli(['demo', '--exit', '--data-dir', dataDir, '--ports', `${staging},${production}`], { token: null });
       expect(res.code, res.stderr + res.stdout).toBe(0);
       const out = res.stdout;
-      expect(out).toMatch(/API and GraphQL sandbox: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+      expect(out).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/  ·  API and GraphQL IDE: http:\/\/127\.0\.0\.1:\d+\/graphql/);
       expect(out).toMatch(/3 created, 0 updated, 0 unchanged/);
       for (const version of ['v1', 'v2']) {
         expect(out).toContain(`approved ${version} for production`);

@@ -98,7 +98,7 @@ interface ShowOptions {
 
 /** The story the demo tells: apply the example, deliver v1 and v2, say where they answer. */
 async function showDemo(api: Api, server: DemoServer, o: ShowOptions): Promise<void> {
-  console.log(`  API and GraphQL sandbox: ${server.url}/graphql`);
+  console.log(`  Dashboard: ${server.url}/  ·  API and GraphQL IDE: ${server.url}/graphql`);
   step('Applying examples/hello/driftless.yaml (runtime local, application hello: staging → production, service web)');
   const { applyConfig } = await api.request(APPLY, { d: o.config });
   failOnUserErrors(applyConfig.userErrors, 'the example config was refused');
