@@ -37,13 +37,13 @@ describe('the events page', () => {
 
       // A shared link shows the same view.
       await page.goto(`${hello.server.url}/events?type=RELEASE_CREATED&actor=token%3Aadmin`);
-      await expect.poll(() => rows.allTextContents()).toEqual([expect.stringMatching(/release created.*release #1 of web created with version=v1.*token:admin$/)]);
+      await expect.poll(() => rows.allTextContents()).toEqual([expect.stringMatching(/release created.*release v1 of web created with version=v1.*token:admin$/)]);
       expect(await page.getByLabel('Actor').inputValue()).toBe('token:admin');
 
       // Live: the next release shows up at the top without a reload or a request.
       const calls = g.apiCalls.length;
       await release(hello.server, 'v2');
-      await expect.poll(() => rows.first().textContent()).toMatch(/release #2 of web created with version=v2/);
+      await expect.poll(() => rows.first().textContent()).toMatch(/release v2 of web created with version=v2/);
       expect(await rows.count()).toBe(2);
       expect(g.apiCalls.slice(calls).filter((c) => c !== 'ReleaseList')).toEqual([]);
 
