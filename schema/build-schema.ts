@@ -15,6 +15,7 @@ import { QueryResolver } from './resolvers/query.js';
 import { ReleaseFields, ServiceFields, ServiceInstanceFields } from './resolvers/service-fields.js';
 import { ReleaseDetailFields, ServiceInstancePlanFields } from './resolvers/release-details.js';
 import { BypassMutations } from './resolvers/bypass-mutations.js';
+import { InstancePromotionFields, PinMutations, ReleaseInChannelFields } from './resolvers/promotion.js';
 
 export const RESOLVERS = [
   QueryResolver,
@@ -30,6 +31,9 @@ export const RESOLVERS = [
   ReleaseDetailFields,
   ServiceInstancePlanFields,
   BypassMutations,
+  PinMutations,
+  InstancePromotionFields,
+  ReleaseInChannelFields,
   RuntimePluginsResolver,
   ApprovalMutations,
   ReleaseApprovalFields,

@@ -15,6 +15,8 @@ import {
   RollbackServicePayload,
 } from '../types/payloads.js';
 import { toUserErrors } from '../types/user-error.js';
+import { fromGlobalId } from '../types/node.js';
+import { userError } from '../../server/domain/user-error.js';
 
 @Resolver()
 export class ConvergenceControlMutations {
@@ -30,7 +32,9 @@ export class ConvergenceControlMutations {
 
   @Mutation(() => RollbackServicePayload, { description: 'Roll a service back from the release it runs (or rolls out) to the newest earlier one that converged, in one channel or in every channel that has one. The release it leaves is marked bad there (automation never brings it back; a new release clears the way). Nothing to go back to is NOTHING_TO_ROLL_BACK_TO.' })
   async rollbackService(@Arg('input', () => RollbackServiceInput) input: RollbackServiceInput, @Ctx() ctx: GraphQLContext): Promise<RollbackServicePayload> {
-    const outcome = await rollbackService(ctx.em, ctx.viewer, input);
+    const to = input.to ? fromGlobalId(input.to) : undefined;
+    if (input.to && to?.type !== 'Release') return { service: null, rollbacks: [], userErrors: toUserErrors([userError('NOT_FOUND', 'unknown release', ['to'])]) };
+    const outcome = await rollbackService(ctx.em, ctx.viewer, { ...input, toReleaseId: to?.id ?? null });
     if (!outcome.value) return { service: null, rollbacks: [], userErrors: toUserErrors(outcome.userErrors) };
     const { service, moves } = outcome.value;
     afterCommit(ctx, service.applicationId, outcome.events);

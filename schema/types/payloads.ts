@@ -190,7 +190,10 @@ export class RollbackServiceInput {
   @Field(() => String) application!: string;
   @Field(() => String) service!: string;
   @Field(() => String, { nullable: true, description: 'Only this channel; omit for every channel that has an earlier release to go back to.' }) channel?: string | null;
-  @Field(() => String, { nullable: true, description: 'Why, recorded with the request.' }) reason?: string | null;
+  @Field(() => String, { nullable: true, description: 'Why, recorded with the request (and as the pin\'s reason with pin).' }) reason?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Global id of the release to go back to (default: the newest earlier one that converged there).' }) to?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'Also pin the service there, so automation does not move it on until it is unpinned.' }) pin?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Admins only: allow going back to a release that is marked bad there.' }) allowBad?: boolean | null;
 }
 
 @ObjectType({ description: 'One channel a rollback was asked for in.' })

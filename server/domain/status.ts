@@ -58,6 +58,18 @@ export const REASON_CODES = [
   'ROLLED_BACK_BY_USER',
   /** An admin bypassed a gate for this release here (shown while it would otherwise hold). */
   'GATE_BYPASSED',
+  /** A person pinned the service in this channel: newer releases wait until it is unpinned. */
+  'PINNED',
+  /** The upstream keeps a release that soaks for a downstream channel; newer ones wait behind it. */
+  'SOAK_PROTECTED',
+  /** releasePolicy queue: earlier releases go through this channel first. */
+  'QUEUED',
+  /** The channel's or runtime's limit of rollouts at once is reached. */
+  'CONCURRENCY_LIMIT',
+  /** A multi-service release: waiting for the other services of the group (or the service order). */
+  'GROUP_WAITING',
+  /** Another service of a multi-service release failed here: the whole group is rolled back and marked bad. */
+  'GROUP_FAILED',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

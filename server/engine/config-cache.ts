@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { parseDuration } from '../compiler/index.js';
-import type { CompiledGate } from '../compiler/types.js';
+import type { CompiledChannelState, CompiledGate, ReleasePolicy } from '../compiler/types.js';
 import { ApplicationRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceRow } from '../store/entities/index.js';
 
 export interface ChannelInfo {
@@ -10,7 +10,21 @@ export interface ChannelInfo {
   dependsOn: string[];
   gates: CompiledGate[];
   paused: boolean;
-  runtime: { name: string; plugin: string; config: Record<string, unknown> };
+  /** How releases queue here (not part of a release: it is about the channel). */
+  releasePolicy: ReleasePolicy;
+  /** Rollouts at once in this channel; undefined: no limit. */
+  maxParallel?: number;
+  runtime: { name: string; plugin: string; config: Record<string, unknown>; maxConcurrentRollouts?: number };
+}
+
+/** What the engine needs of a release: immutable, so cached for good once loaded. */
+export interface ReleaseInfo {
+  id: string;
+  serviceId: string;
+  number: number;
+  label: string;
+  states: Record<string, CompiledChannelState>;
+  groupId: string | null;
 }
 
 export interface ServiceInfo {
@@ -38,6 +52,7 @@ export class ConfigCache {
   services = new Map<string, ServiceInfo>();
   applications = new Map<string, ApplicationInfo>();
   private releaseLabels = new Map<string, string>();
+  private releaseInfo = new Map<string, ReleaseInfo>();
 
   constructor(
     private readonly em: () => EntityManager,
@@ -64,7 +79,18 @@ export class ConfigCache {
     this.channels = new Map(
       channels.map((c) => {
         const runtime = runtimeById.get(c.runtimeId);
-        return [c.id, { id: c.id, name: c.name, applicationId: c.applicationId, dependsOn: c.document.dependsOn, gates: c.gates, paused: c.paused, runtime: { name: runtime?.name ?? '?', plugin: runtime?.plugin ?? '?', config: runtime?.config ?? {} } }];
+        const info: ChannelInfo = {
+          id: c.id,
+          name: c.name,
+          applicationId: c.applicationId,
+          dependsOn: c.document.dependsOn,
+          gates: c.gates,
+          paused: c.paused,
+          releasePolicy: c.document.releasePolicy ?? 'latest',
+          ...(c.document.maxParallel ? { maxParallel: c.document.maxParallel } : {}),
+          runtime: { name: runtime?.name ?? '?', plugin: runtime?.plugin ?? '?', config: runtime?.config ?? {}, ...(runtime?.maxConcurrentRollouts ? { maxConcurrentRollouts: runtime.maxConcurrentRollouts } : {}) },
+        };
+        return [c.id, info];
       }),
     );
     this.services = new Map(services.map((s) => [s.id, { id: s.id, name: s.name, applicationId: s.applicationId, progressDeadlineMs: progressDeadlineMs(s.document.progressDeadline) }]));
@@ -73,12 +99,40 @@ export class ConfigCache {
 
   /** Human labels ("v2") of releases, loaded once each. */
   async labels(ids: Iterable<string>): Promise<Map<string, string>> {
-    const missing = [...new Set(ids)].filter((id) => id && !this.releaseLabels.has(id));
-    if (missing.length) {
-      const rows = await this.em().find(ReleaseRow, { id: { $in: missing } });
-      for (const r of rows) this.releaseLabels.set(r.id, r.label);
-    }
+    await this.releases(ids);
     return this.releaseLabels;
+  }
+
+  /** Releases by id, loaded once each (they never change). */
+  async releases(ids: Iterable<string>): Promise<Map<string, ReleaseInfo>> {
+    const missing = [...new Set(ids)].filter((id) => id && !this.releaseInfo.has(id));
+    if (missing.length) this.remember(await this.em().find(ReleaseRow, { id: { $in: missing } }));
+    return this.releaseInfo;
+  }
+
+  /**
+   * Releases of these services numbered above `after` (per service), oldest first: what a channel
+   * with `releasePolicy: queue` takes one by one. Bounded: a queue longer than this is a backlog a
+   * person should look at, and its oldest releases come first anyway.
+   */
+  async releasesAfter(after: Map<string, number>): Promise<Map<string, ReleaseInfo[]>> {
+    const out = new Map<string, ReleaseInfo[]>();
+    if (after.size === 0) return out;
+    const rows = await this.em().find(
+      ReleaseRow,
+      { $or: [...after].map(([serviceId, number]) => ({ serviceId, number: { $gt: number } })) },
+      { orderBy: { number: 'asc' }, limit: 200 * after.size },
+    );
+    this.remember(rows);
+    for (const r of rows) out.set(r.serviceId, [...(out.get(r.serviceId) ?? []), this.releaseInfo.get(r.id)!]);
+    return out;
+  }
+
+  private remember(rows: ReleaseRow[]): void {
+    for (const r of rows) {
+      this.releaseLabels.set(r.id, r.label);
+      this.releaseInfo.set(r.id, { id: r.id, serviceId: r.serviceId, number: r.number, label: r.label, states: r.states, groupId: r.groupId ?? null });
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { CompiledGate } from '../compiler/types.js';
 import { ApprovalRow, GateBypassRow } from '../store/entities/index.js';
-import type { ConfigCache } from './config-cache.js';
+import type { ConfigCache, ReleaseInfo } from './config-cache.js';
 import type { EngineSettings, InstanceContext } from './draft.js';
 import type { Approvals, HealthMonitor, UpstreamState } from './gates/index.js';
 import type { InstanceStore } from './instance-store.js';
@@ -31,15 +31,33 @@ export async function gatherContexts({ rows, config, store, em, health, settings
   const siblings = await store.siblings([...new Set(gated.map((r) => r.serviceId))]);
   const byService = new Map<string, InstanceSnapshot[]>();
   for (const s of siblings) byService.set(s.serviceId, [...(byService.get(s.serviceId) ?? []), s]);
-  const [approvals, bypasses] = await Promise.all([
-    loadApprovals(em, gated.filter((r) => r.desiredState?.gates.some((g) => g.type === 'manualApproval'))),
-    // Also while rolling out: a bypassed health gate does not stop the rollout it was bypassed for.
-    loadBypasses(em, rows.filter((r) => r.desiredReleaseId && (r.desiredReleaseId !== r.targetReleaseId || r.targetReleaseId !== r.convergedReleaseId))),
-  ]);
+
+  // releasePolicy queue: the releases after what converged (or rolls out) here, per service.
+  const queued = gated.filter((r) => config.channels.get(r.channelId)?.releasePolicy === 'queue');
+  const firstKnown = [...new Set(queued.flatMap((r) => [r.convergedReleaseId, r.targetReleaseId]).filter((x): x is string => !!x))];
+  const known = await config.releases(firstKnown);
+  const after = new Map<string, number>();
+  for (const r of queued) {
+    const from = Math.max(known.get(r.convergedReleaseId ?? '')?.number ?? 0, 0);
+    after.set(r.serviceId, Math.min(after.get(r.serviceId) ?? Infinity, from));
+  }
+  const queues = await config.releasesAfter(after);
+
+  // Every release a decision may name: desired, next, queued, pinned, rollback targets, history.
   const releaseIds = rows
-    .flatMap((r) => [r.desiredReleaseId, r.targetReleaseId, r.convergedReleaseId, r.engineState.failure?.releaseId, ...(r.engineState.history ?? []).map((h) => h.releaseId)])
-    .concat(siblings.flatMap((s) => [s.convergedReleaseId, s.targetReleaseId]));
-  const labels = await config.labels(releaseIds.filter((x): x is string => !!x));
+    .flatMap((r) => [r.desiredReleaseId, r.targetReleaseId, r.convergedReleaseId, r.engineState.failure?.releaseId, r.engineState.candidate?.releaseId, r.pin?.releaseId, r.rollbackRequestedTo, ...(r.engineState.history ?? []).map((h) => h.releaseId)])
+    .concat(siblings.flatMap((s) => [s.convergedReleaseId, s.targetReleaseId, s.pin?.releaseId]));
+  const releases = await config.releases(releaseIds.filter((x): x is string => !!x));
+  const labels = await config.labels([]);
+  const candidatesOf = (r: InstanceSnapshot): string[] => {
+    const ids = [r.desiredReleaseId, r.engineState.candidate?.releaseId].filter((x): x is string => !!x);
+    if (config.channels.get(r.channelId)?.releasePolicy === 'queue') ids.push(...(queues.get(r.serviceId) ?? []).map((q) => q.id));
+    return ids;
+  };
+  const withApproval = gated.filter((r) => candidatesOf(r).some((id) => releases.get(id)?.states[config.channels.get(r.channelId)?.name ?? '']?.gates.some((g) => g.type === 'manualApproval')));
+  // Bypasses also while rolling out: a bypassed health gate does not stop the rollout it was bypassed for.
+  const mayBypass = rows.filter((r) => r.desiredReleaseId && (r.desiredReleaseId !== r.targetReleaseId || r.targetReleaseId !== r.convergedReleaseId));
+  const [approvals, bypasses] = await Promise.all([loadApprovals(em, withApproval, candidatesOf, releases, config), loadBypasses(em, mayBypass, candidatesOf)]);
 
   const contexts: InstanceContext[] = [];
   for (const instance of rows) {
@@ -47,10 +65,11 @@ export async function gatherContexts({ rows, config, store, em, health, settings
     const service = config.services.get(instance.serviceId);
     const app = config.applications.get(instance.applicationId);
     if (!channel || !service || !app) continue;
+    const family = byService.get(instance.serviceId) ?? [];
     const dependsOn = instance.desiredState?.dependsOn ?? channel.dependsOn;
     const upstream: UpstreamState[] = dependsOn.map((name) => {
       const upChannel = [...config.channels.values()].find((c) => c.applicationId === channel.applicationId && c.name === name);
-      const up = (byService.get(instance.serviceId) ?? []).find((s) => s.channelId === upChannel?.id);
+      const up = family.find((s) => s.channelId === upChannel?.id);
       // Only an upstream that is settled on its release counts as having converged on it.
       const settled = up && SETTLED.has(up.status);
       const state: UpstreamState = {
@@ -65,8 +84,13 @@ export async function gatherContexts({ rows, config, store, em, health, settings
         badReleaseIds: up?.engineState.badReleaseIds,
       };
       if (up?.engineState.hold) state.hold = up.engineState.hold;
+      if (up?.engineState.superseded?.length) state.supersededReleaseIds = up.engineState.superseded.map((x) => x.releaseId);
+      if (up?.pin) state.pinnedAt = { label: labels.get(up.pin.releaseId) ?? 'an earlier release', by: up.pin.by, reason: up.pin.reason };
       return state;
     });
+    const downstream = family
+      .filter((s) => config.channels.get(s.channelId)?.dependsOn.includes(channel.name))
+      .map((s) => ({ channel: config.channels.get(s.channelId)!.name, candidate: s.engineState.candidate }));
     contexts.push({
       now,
       instance,
@@ -75,8 +99,11 @@ export async function gatherContexts({ rows, config, store, em, health, settings
       applicationName: app.name,
       applicationPaused: app.paused,
       upstream,
-      approvals: approvals.get(`${instance.desiredReleaseId}/${instance.channelId}`) ?? { approvers: [] },
-      bypassed: bypasses.get(`${instance.desiredReleaseId}/${instance.channelId}`) ?? [],
+      approvals: approvals.get(instance.id) ?? new Map(),
+      bypassed: bypasses.get(instance.id) ?? new Map(),
+      releases,
+      queue: channel.releasePolicy === 'queue' ? (queues.get(instance.serviceId) ?? []) : [],
+      downstream,
       health: health.snapshot(gatesOf(instance)),
       labels,
       settings,
@@ -93,34 +120,47 @@ export function gatesOf(instance: InstanceSnapshot): CompiledGate[] {
 }
 
 /**
- * Distinct approvers (and a rejection, if any) per desired release and channel. An approval counts
- * only for the compiled state it was given for (the release's in that channel): the plan the
- * approver saw.
+ * Per instance, distinct approvers (and a rejection, if any) per release it may take next. An
+ * approval counts only for the compiled state it was given for (the release's in that channel):
+ * the plan the approver saw.
  */
-async function loadApprovals(em: () => EntityManager, rows: InstanceSnapshot[]): Promise<Map<string, Approvals>> {
-  const out = new Map<string, Approvals>();
+async function loadApprovals(
+  em: () => EntityManager,
+  rows: InstanceSnapshot[],
+  candidatesOf: (r: InstanceSnapshot) => string[],
+  releases: ReadonlyMap<string, ReleaseInfo>,
+  config: ConfigCache,
+): Promise<Map<string, Map<string, Approvals>>> {
+  const out = new Map<string, Map<string, Approvals>>();
   if (rows.length === 0) return out;
-  const digestOf = new Map(rows.map((r) => [`${r.desiredReleaseId}/${r.channelId}`, r.desiredState?.digest]));
-  const found = await em().find(ApprovalRow, { releaseId: { $in: [...new Set(rows.map((r) => r.desiredReleaseId!))] }, channelId: { $in: [...new Set(rows.map((r) => r.channelId))] } });
-  for (const a of found) {
-    const key = `${a.releaseId}/${a.channelId}`;
-    if (a.stateDigest && digestOf.get(key) !== a.stateDigest) continue;
-    const entry = out.get(key) ?? { approvers: [] };
-    if (a.decision === 'APPROVE' && !entry.approvers.includes(a.actor)) entry.approvers.push(a.actor);
-    if (a.decision === 'REJECT') entry.rejectedBy = { actor: a.actor, comment: a.comment ?? undefined };
-    out.set(key, entry);
+  const ids = [...new Set(rows.flatMap(candidatesOf))];
+  const found = await em().find(ApprovalRow, { releaseId: { $in: ids }, channelId: { $in: [...new Set(rows.map((r) => r.channelId))] } });
+  for (const r of rows) {
+    const mine = new Map<string, Approvals>();
+    const channel = config.channels.get(r.channelId)?.name ?? '';
+    for (const a of found.filter((x) => x.channelId === r.channelId)) {
+      const digest = releases.get(a.releaseId)?.states[channel]?.digest;
+      if (a.stateDigest && digest && digest !== a.stateDigest) continue;
+      const entry = mine.get(a.releaseId) ?? { approvers: [] };
+      if (a.decision === 'APPROVE' && !entry.approvers.includes(a.actor)) entry.approvers.push(a.actor);
+      if (a.decision === 'REJECT') entry.rejectedBy = { actor: a.actor, comment: a.comment ?? undefined };
+      mine.set(a.releaseId, entry);
+    }
+    out.set(r.id, mine);
   }
   return out;
 }
 
-/** Gate types an admin bypassed, per desired release and channel. */
-async function loadBypasses(em: () => EntityManager, rows: InstanceSnapshot[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+/** Per instance, gate types an admin bypassed, per release it may take next. */
+async function loadBypasses(em: () => EntityManager, rows: InstanceSnapshot[], candidatesOf: (r: InstanceSnapshot) => string[]): Promise<Map<string, Map<string, string[]>>> {
+  const out = new Map<string, Map<string, string[]>>();
   if (rows.length === 0) return out;
-  const found = await em().find(GateBypassRow, { releaseId: { $in: [...new Set(rows.map((r) => r.desiredReleaseId!))] }, channelId: { $in: [...new Set(rows.map((r) => r.channelId))] } });
-  for (const b of found) {
-    const key = `${b.releaseId}/${b.channelId}`;
-    out.set(key, [...(out.get(key) ?? []), b.gate]);
+  const ids = [...new Set(rows.flatMap((r) => [...candidatesOf(r), r.targetReleaseId].filter((x): x is string => !!x)))];
+  const found = await em().find(GateBypassRow, { releaseId: { $in: ids }, channelId: { $in: [...new Set(rows.map((r) => r.channelId))] } });
+  for (const r of rows) {
+    const mine = new Map<string, string[]>();
+    for (const b of found.filter((x) => x.channelId === r.channelId)) mine.set(b.releaseId, [...(mine.get(b.releaseId) ?? []), b.gate]);
+    out.set(r.id, mine);
   }
   return out;
 }

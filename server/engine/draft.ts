@@ -2,7 +2,7 @@ import type { CompiledChannelState } from '../compiler/types.js';
 import type { EventType } from '../domain/events.js';
 import type { ConvergenceStatus, ReasonCode } from '../domain/status.js';
 import type { Approvals, HealthSnapshot, UpstreamState } from './gates/index.js';
-import type { ChannelInfo, ServiceInfo } from './config-cache.js';
+import type { ChannelInfo, ReleaseInfo, ServiceInfo } from './config-cache.js';
 import type { EngineState, InstanceSnapshot } from './types.js';
 
 export interface EngineSettings {
@@ -40,10 +40,16 @@ export interface InstanceContext {
   applicationName: string;
   applicationPaused: boolean;
   upstream: UpstreamState[];
-  /** Approvals of the desired release in this channel. */
-  approvals: Approvals;
-  /** Gates an admin bypassed for the desired release in this channel. */
-  bypassed: string[];
+  /** Approvals in this channel, per release (the ones that may come next here). */
+  approvals: ReadonlyMap<string, Approvals>;
+  /** Gates an admin bypassed in this channel, per release. */
+  bypassed: ReadonlyMap<string, string[]>;
+  /** Releases this decision may name (desired, next, queued, rollback targets), with their compiled states. */
+  releases: ReadonlyMap<string, ReleaseInfo>;
+  /** releasePolicy queue: the service's releases after what converged here, oldest first. */
+  queue: ReleaseInfo[];
+  /** Channels that depend on this one: what they take next (soak protection). */
+  downstream: { channel: string; candidate?: EngineState['candidate'] }[];
   health: HealthSnapshot;
   labels: ReadonlyMap<string, string>;
   settings: EngineSettings;
@@ -78,6 +84,8 @@ export interface Draft {
   recheckAt?: number;
   paused: boolean;
   tick?: { mode: 'converge' | 'observe' };
+  /** This decision starts a rollout (or a rollback) here: it needs a rollout slot where limits apply. */
+  startsRollout?: boolean;
 }
 
 export function labelOf(ctx: InstanceContext, releaseId: string | null | undefined): string {

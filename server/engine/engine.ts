@@ -20,8 +20,8 @@ import { RemovalQueue } from './removal.js';
 import { serverIdentity } from './server-identity.js';
 import type { InstanceSnapshot } from './types.js';
 
-/** Events after which channels downstream may decide otherwise: they look at once. */
-const DOWNSTREAM_MOVES = new Set(['INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK', 'ROLLBACK_STARTED', 'CRASH_LOOP_DETECTED', 'HEALTH_DEGRADED', 'HEALTH_RECOVERED']);
+/** Events after which other channels of the service may decide otherwise (downstream promotion, upstream soak protection): they look at once. */
+const DOWNSTREAM_MOVES = new Set(['ROLLOUT_STARTED', 'RELEASE_SUPERSEDED', 'INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK', 'ROLLBACK_STARTED', 'CRASH_LOOP_DETECTED', 'HEALTH_DEGRADED', 'HEALTH_RECOVERED']);
 
 export interface EngineOptions {
   orm: MikroORM;

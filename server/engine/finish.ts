@@ -77,7 +77,8 @@ function withTick(ctx: InstanceContext, draft: Draft, result: TickResult): Verdi
   const loop = crashLoopOf(ctx, draft);
   const target = draft.targetReleaseId!;
   const freshRollout = es.mode === 'rollout' && ctx.now - (es.rolloutStartedAt ?? 0) <= ctx.settings.crashLoopWindowMs;
-  if (loop && freshRollout) {
+  // A pinned instance is never moved by automation, not even back: it shows the loop instead.
+  if (loop && freshRollout && !ctx.instance.pin) {
     const why: Reason = { code: 'CRASH_LOOP', message: loop.message };
     draft.events.push({ type: 'CRASH_LOOP_DETECTED', message: loop.message, data: { releaseId: target, restarts: loop.count } });
     if (draft.convergedReleaseId === target) draft.convergedReleaseId = (es.history ?? []).find((h) => h.releaseId !== target)?.releaseId ?? null;
@@ -97,7 +98,7 @@ function onError(ctx: InstanceContext, draft: Draft, result: TickResult): Verdic
   es.attempts = (es.attempts ?? 0) + 1;
   const failing = { code: result.reasons[0]?.code ?? 'PLUGIN_ERROR', message: result.reasons[0]?.message ?? result.error!.message } as Reason;
   const newRelease = target !== draft.convergedReleaseId;
-  if (es.mode === 'rollout' && newRelease && (result.error!.terminal || es.attempts >= settings.maxAttempts)) {
+  if (es.mode === 'rollout' && newRelease && !ctx.instance.pin && (result.error!.terminal || es.attempts >= settings.maxAttempts)) {
     const why = result.error!.terminal ? failing : { ...failing, message: `${failing.message} (gave up after ${es.attempts} attempts)` };
     startRollback(draft, ctx, target, why);
     const rolling = modeOf(draft) === 'rollback';
@@ -280,6 +281,7 @@ function verify(ctx: InstanceContext, draft: Draft): { status: ConvergenceStatus
   }
   const failed = draft.targetReleaseId!;
   const why = result.reasons[0] ?? { code: 'CHECK_FAILING' as const, message: 'post-deploy check failed' };
+  if (ctx.instance.pin) return { status: 'FAILED', reasons: [why, { code: 'PINNED', message: `not rolled back: pinned at ${labelOf(ctx, ctx.instance.pin.releaseId)} by ${ctx.instance.pin.by}` }] };
   draft.convergedReleaseId = (es.history ?? []).find((h) => h.releaseId !== failed)?.releaseId ?? null;
   startRollback(draft, ctx, failed, why);
   return { status: es.mode === 'rollback' ? 'ROLLING_BACK' : 'FAILED', reasons: [why, ...(es.mode === 'rollback' ? [rollbackReason(ctx, draft)] : [])], nextCheckAt: ctx.now };

@@ -244,6 +244,8 @@ export class InstanceStore {
       nextCheckAt: r.next_check_at === null || r.next_check_at === undefined ? null : Number(r.next_check_at),
       rollbackRequestedAt: r.rollback_requested_at === null || r.rollback_requested_at === undefined ? null : Number(r.rollback_requested_at),
       rollbackRequestedBy: (r.rollback_requested_by as string | null) ?? null,
+      rollbackRequestedTo: (r.rollback_requested_to as string | null) ?? null,
+      pin: parse(r.pin),
       engineState: parse(r.engine_state) ?? {},
     };
   }

@@ -1,24 +1,30 @@
-import { evaluateGates, isHealthGate } from './gates/index.js';
+import type { CompiledChannelState } from '../compiler/types.js';
+import { evaluateGates, gateKey, isHealthGate, type GateDetail } from './gates/index.js';
 import type { Draft, InstanceContext, Reason } from './draft.js';
 import { labelOf } from './draft.js';
+import { nextRelease, supersede, type Next } from './next-release.js';
 import { clearRunHistory, markBad, rememberConverged, rollbackTargetOf, startRollback } from './rollback.js';
+import type { GateState } from './types.js';
 
 /**
- * Before the tick (pure): handle a user's rollback request, let the gates decide whether the
- * desired release may start here, stop a rollout that health gates or its deadline fail, and say
- * what the tick should do. The rules of the engine live here and in finish.ts; nowhere else.
+ * Before the tick (pure): handle a user's rollback request, pick the release this channel takes
+ * next (its release policy, see next-release.ts), let the gates decide whether it may start here,
+ * stop a rollout that health gates or its deadline fail, and say what the tick should do. The rules
+ * of the engine live here and in finish.ts; nowhere else.
  *
  * - Releases are immutable; the gates that hold a release are the ones compiled into it for this
- *   channel (its `desiredState`), so a config change can neither skip nor loosen them for a
- *   release already on its way: it makes a new release.
- * - A desired release that compiles to exactly what runs (or rolls out) here takes over at once:
+ *   channel, so a config change can neither skip nor loosen them for a release already on its
+ *   way: it makes a new release.
+ * - A next release that compiles to exactly what runs (or rolls out) here takes over at once:
  *   nothing to apply, nothing to wait for (a config change for another channel).
- * - Otherwise it starts when its gates open, and not while a health gate fails on what runs here;
- *   until then the instance keeps (and heals) what it runs and shows WAITING with every reason.
- *   An admin's bypass of a gate for this release here is the only way around it.
+ * - Otherwise it starts when its gates open, and not while a health gate fails on what runs here,
+ *   while a channel downstream soaks what runs here (soak protection), or while the instance is
+ *   pinned; until then the instance keeps (and heals) what it runs and shows WAITING with every
+ *   reason. An admin's bypass of a gate for this release here is the only way around a gate.
  * - A release marked bad here is never started here again; a newer release clears the way.
  * - While a rollout is under way, health gates are re-evaluated every tick; a failing one fails
- *   the release here and rolls back, as does exceeding the release's progress deadline.
+ *   the release here and rolls back, as does exceeding the release's progress deadline. A pinned
+ *   instance is never moved by automation, not even back.
  * - Paused (instance, channel or application): fetch and report, never apply.
  */
 export function plan(ctx: InstanceContext): Draft {
@@ -35,17 +41,19 @@ export function plan(ctx: InstanceContext): Draft {
     paused: i.paused || ctx.channel.paused || ctx.applicationPaused,
   };
   handleRollbackRequest(draft, ctx);
+  if (i.pin) holdAtPin(draft, ctx);
 
-  const desired = i.desiredReleaseId;
-  const bad = new Set(draft.es.badReleaseIds ?? []);
-  if (desired && i.desiredState && desired !== draft.targetReleaseId && !bad.has(desired)) {
-    if (runsTheSame(draft, ctx)) takeOver(draft, ctx);
-    else gateDesired(draft, ctx);
+  const next = nextRelease(draft, ctx);
+  if (next && next.id !== draft.targetReleaseId) {
+    // A pinned instance keeps even its label: what runs there stays the pinned release.
+    if (runsTheSame(draft, next) && !i.pin) takeOver(draft, ctx, next);
+    else gateNext(draft, ctx, next);
   }
+  if (draft.waiting.length === 0 && next?.waiting) draft.waiting = next.waiting;
 
   const es = draft.es;
   const rollingOut = es.mode !== 'rollback' && es.mode !== 'halted' && !!draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId;
-  if (rollingOut && !draft.paused) checkRolloutHealth(draft, ctx);
+  if (rollingOut && !draft.paused && !i.pin) checkRolloutHealth(draft, ctx);
 
   if (draft.targetReleaseId && draft.targetState) {
     draft.tick = { mode: draft.paused || es.mode === 'halted' ? 'observe' : 'converge' };
@@ -60,107 +68,166 @@ function handleRollbackRequest(draft: Draft, ctx: InstanceContext): void {
   if (!i.rollbackRequestedAt || i.rollbackRequestedAt <= (es.rollbackHandledAt ?? 0)) return;
   es.rollbackHandledAt = i.rollbackRequestedAt;
   const from = draft.targetReleaseId;
+  const to = i.rollbackRequestedTo ? chosenTarget(ctx, i.rollbackRequestedTo) : undefined;
   // The API refuses a rollback with nowhere to go; if the history changed since, do nothing.
-  if (!from || !rollbackTargetOf(es, from, draft.targetState?.digest)) return;
+  if (!from || (!to && !rollbackTargetOf(es, from, draft.targetState?.digest))) return;
   const by = i.rollbackRequestedBy ?? 'someone';
-  startRollback(draft, ctx, from, { code: 'ROLLED_BACK_BY_USER', message: `rolled back by ${by}` }, { requestedBy: by });
+  startRollback(draft, ctx, from, { code: 'ROLLED_BACK_BY_USER', message: `rolled back by ${by}` }, { requestedBy: by, ...(to ? { to } : {}) });
 }
 
-/** The desired release compiles here to exactly what runs or rolls out now. */
-function runsTheSame(draft: Draft, ctx: InstanceContext): boolean {
+/** A release chosen by `rollback --to`: from the history here when it ran here, else as compiled for this channel. */
+function chosenTarget(ctx: InstanceContext, releaseId: string): { releaseId: string; state: CompiledChannelState; version?: string } | undefined {
+  const ran = (ctx.instance.engineState.history ?? []).find((h) => h.releaseId === releaseId);
+  if (ran) return { releaseId, state: ran.state, ...(ran.version ? { version: ran.version } : {}) };
+  const state = ctx.releases.get(releaseId)?.states[ctx.channel.name];
+  return state ? { releaseId, state } : undefined;
+}
+
+/** Pinned: steer to the pinned release if something else is targeted (automation never moves it on). */
+function holdAtPin(draft: Draft, ctx: InstanceContext): void {
+  const pin = ctx.instance.pin!;
+  if (draft.targetReleaseId === pin.releaseId || draft.es.mode === 'rollback') return;
+  const back = chosenTarget(ctx, pin.releaseId);
+  if (!back) return;
+  draft.targetReleaseId = pin.releaseId;
+  draft.targetState = back.state;
+  draft.es.mode = 'rollout';
+  draft.es.rolloutStartedAt = ctx.now;
+  draft.es.runtimeVersion = { version: back.version ?? pin.releaseId, digest: back.state.digest };
+  clearRunHistory(draft.es);
+  draft.events.push({ type: 'ROLLOUT_STARTED', message: `going back to ${labelOf(ctx, pin.releaseId)} in ${ctx.channel.name}: ${pin.by} pinned it there`, data: { releaseId: pin.releaseId } });
+}
+
+/** The next release compiles here to exactly what runs or rolls out now. */
+function runsTheSame(draft: Draft, next: Next): boolean {
   const mode = draft.es.mode;
-  return !!draft.targetReleaseId && draft.targetState?.digest === ctx.instance.desiredState?.digest && mode !== 'rollback' && mode !== 'halted';
+  return !!draft.targetReleaseId && draft.targetState?.digest === next.state.digest && mode !== 'rollback' && mode !== 'halted';
 }
 
-/** Nothing to apply: the desired release takes over what runs (converged at once when it had converged). */
-function takeOver(draft: Draft, ctx: InstanceContext): void {
-  const i = ctx.instance;
-  const desired = i.desiredReleaseId!;
+/** Nothing to apply: the next release takes over what runs (converged at once when it had converged). */
+function takeOver(draft: Draft, ctx: InstanceContext, next: Next): void {
   const previous = draft.targetReleaseId!;
   const es = draft.es;
   const wasConverged = draft.convergedReleaseId === previous;
-  draft.targetReleaseId = desired;
-  draft.targetState = i.desiredState;
+  draft.targetReleaseId = next.id;
+  draft.targetState = next.state;
   es.mode = 'rollout';
   es.failure = undefined;
   if (wasConverged) {
     // It has run this very state since then: soaks and verification downstream count from there.
-    draft.convergedReleaseId = desired;
-    rememberConverged(draft, desired, draft.convergedAt ?? ctx.now);
+    draft.convergedReleaseId = next.id;
+    rememberConverged(draft, next.id, draft.convergedAt ?? ctx.now);
     draft.events.push({
       type: 'INSTANCE_CONVERGED',
-      message: `${labelOf(ctx, desired)} converged in ${ctx.channel.name} at once: it changes nothing here (runs what ${labelOf(ctx, previous)} ran)`,
-      data: { releaseId: desired, unchangedFrom: previous },
+      message: `${labelOf(ctx, next.id)} converged in ${ctx.channel.name} at once: it changes nothing here (runs what ${labelOf(ctx, previous)} ran)`,
+      data: { releaseId: next.id, unchangedFrom: previous },
     });
   } else {
     draft.events.push({
       type: 'ROLLOUT_STARTED',
-      message: `${labelOf(ctx, desired)} takes over the rollout of ${labelOf(ctx, previous)} in ${ctx.channel.name}: it changes nothing here`,
-      data: { releaseId: desired, unchangedFrom: previous },
+      message: `${labelOf(ctx, next.id)} takes over the rollout of ${labelOf(ctx, previous)} in ${ctx.channel.name}: it changes nothing here`,
+      data: { releaseId: next.id, unchangedFrom: previous },
     });
   }
 }
 
-/** A desired release that changes what runs here starts when its gates (pinned into it) open. */
-function gateDesired(draft: Draft, ctx: InstanceContext): void {
-  const i = ctx.instance;
+/** A next release that changes what runs here starts when its gates (pinned into it) open. */
+function gateNext(draft: Draft, ctx: InstanceContext, next: Next): void {
   const es = draft.es;
-  const desired = i.desiredReleaseId!;
-  const state = i.desiredState!;
-  const already = es.satisfied?.releaseId === desired ? es.satisfied.keys : [];
-  const verdict = evaluateGates({
-    now: ctx.now,
-    channel: ctx.channel.name,
-    releaseId: desired,
-    releaseLabel: labelOf(ctx, desired),
-    dependsOn: state.dependsOn,
-    upstream: ctx.upstream,
-    gates: state.gates,
-    approvals: ctx.approvals,
-    health: ctx.health,
-    rollingOut: false,
-    alreadySatisfied: already,
-    bypassed: ctx.bypassed,
-  });
+  const already = es.satisfied?.releaseId === next.id ? es.satisfied.keys : [];
+  const bypassed = ctx.bypassed.get(next.id) ?? [];
+  const details: GateDetail[] = [];
+  const verdict = evaluateGates(
+    {
+      now: ctx.now,
+      channel: ctx.channel.name,
+      releaseId: next.id,
+      releaseLabel: labelOf(ctx, next.id),
+      dependsOn: next.state.dependsOn,
+      upstream: ctx.upstream,
+      gates: next.state.gates,
+      approvals: ctx.approvals.get(next.id) ?? { approvers: [] },
+      health: ctx.health,
+      rollingOut: false,
+      alreadySatisfied: already,
+      bypassed,
+    },
+    details,
+  );
+  es.gates = gateStates(next.state, details, bypassed);
   if (verdict.decision === 'fail') {
     const fromUpstream = verdict.reasons.every((r) => r.code === 'RELEASE_MARKED_BAD');
     // Failed upstream: never promoted here. Nothing ran here, so nothing is marked or rolled back.
     if (fromUpstream) draft.waiting = verdict.reasons;
-    else failBeforeStart(draft, ctx, desired, verdict.reasons);
+    else failBeforeStart(draft, ctx, next.id, verdict.reasons);
     return;
   }
-  es.satisfied = { releaseId: desired, keys: [...new Set([...already, ...verdict.satisfied])] };
-  const holdReason = healthHold(draft, ctx);
-  if (verdict.decision === 'wait') {
-    draft.waiting = [...(holdReason ? [holdReason] : []), ...verdict.reasons];
-    draft.recheckAt = verdict.recheckAt;
-  } else if (holdReason) {
-    draft.waiting = [holdReason];
+  es.satisfied = { releaseId: next.id, keys: [...new Set([...already, ...verdict.satisfied])] };
+  const holds = [healthHold(draft, ctx, bypassed), pinHold(ctx, next), soakProtection(draft, ctx, next)].filter((r): r is Reason => !!r);
+  if (verdict.decision === 'wait' || holds.length) {
+    draft.waiting = [...holds, ...(verdict.decision === 'wait' ? verdict.reasons : [])];
+    if (verdict.decision === 'wait') draft.recheckAt = verdict.recheckAt;
   } else if (draft.paused) {
-    draft.waiting = [{ code: 'PAUSED_BY_USER', message: `convergence is paused; ${labelOf(ctx, desired)} starts when it is resumed` }];
+    draft.waiting = [{ code: 'PAUSED_BY_USER', message: `convergence is paused; ${labelOf(ctx, next.id)} starts when it is resumed` }];
   } else {
-    const replacing = draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId && es.mode === 'rollout' ? ` (replacing ${labelOf(ctx, draft.targetReleaseId)}, still in flight)` : '';
-    const bypassed = ctx.bypassed.length ? `; bypassed by an admin: ${ctx.bypassed.join(', ')}` : '';
-    draft.events.push({ type: 'ROLLOUT_STARTED', message: `starting ${labelOf(ctx, desired)} in ${ctx.channel.name}${replacing}${bypassed}`, data: { releaseId: desired } });
-    draft.targetReleaseId = desired;
-    draft.targetState = state;
+    const inFlight = draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId && es.mode === 'rollout' ? draft.targetReleaseId : undefined;
+    const replacing = inFlight ? ` (replacing ${labelOf(ctx, inFlight)}, still in flight)` : '';
+    if (inFlight) supersede(draft, ctx, inFlight, next.id, 'it was replaced while it rolled out here');
+    const skipped = bypassed.length ? `; bypassed by an admin: ${bypassed.join(', ')}` : '';
+    draft.events.push({ type: 'ROLLOUT_STARTED', message: `starting ${labelOf(ctx, next.id)} in ${ctx.channel.name}${replacing}${skipped}`, data: { releaseId: next.id } });
+    draft.targetReleaseId = next.id;
+    draft.targetState = next.state;
     es.mode = 'rollout';
     es.rolloutStartedAt = ctx.now;
     es.attempts = 0;
     es.pendingTicks = 0;
     es.failure = undefined;
-    es.runtimeVersion = { version: desired, digest: state.digest };
+    es.runtimeVersion = { version: next.id, digest: next.state.digest };
+    if (es.candidate) es.candidate = { releaseId: next.id };
     clearRunHistory(es);
+    draft.startsRollout = true;
   }
 }
 
+/** Every gate of the release here, as people read it: open, waiting (why), failing, bypassed. */
+function gateStates(state: CompiledChannelState, details: GateDetail[], bypassed: string[]): GateState[] {
+  const said = new Map(details.map((d) => [d.key, d]));
+  const gates = [...(state.dependsOn.length ? [{ key: 'dependsOn', type: 'dependsOn' }] : []), ...state.gates.map((g) => ({ key: gateKey(g), type: g.type }))];
+  return gates.map(({ key, type }) => {
+    if (bypassed.includes(type)) return { key, type, state: 'bypassed' as const };
+    const d = said.get(key);
+    return { key, type, state: d?.state ?? 'open', ...(d?.message ? { message: d.message } : {}) };
+  });
+}
+
 /** A health gate failing on what runs here holds new rollouts here (unless an admin bypassed that gate). */
-function healthHold(draft: Draft, ctx: InstanceContext): Reason | undefined {
+function healthHold(draft: Draft, ctx: InstanceContext, bypassed: string[]): Reason | undefined {
   const hold = draft.es.hold;
-  if (!hold?.gate || ctx.bypassed.includes(hold.gate)) return undefined;
+  if (!hold?.gate || bypassed.includes(hold.gate)) return undefined;
+  return { code: 'HEALTH_HOLD', message: `${labelOf(ctx, draft.es.candidate?.releaseId ?? ctx.instance.desiredReleaseId)} waits: ${ctx.channel.name} is unhealthy on ${labelOf(ctx, draft.convergedReleaseId)} (${hold.message})` };
+}
+
+/** Pinned: nothing newer starts here until someone unpins it. */
+function pinHold(ctx: InstanceContext, next: Next): Reason | undefined {
+  const pin = ctx.instance.pin;
+  if (!pin) return undefined;
+  return { code: 'PINNED', message: `${labelOf(ctx, next.id)} waits: ${ctx.service.name} is pinned in ${ctx.channel.name} at ${labelOf(ctx, pin.releaseId)} by ${pin.by}: ${pin.reason}` };
+}
+
+/**
+ * Soak protection: while a channel downstream soaks what runs here (its next release is soaking
+ * on this channel), this channel keeps it; a newer release waits here instead of cutting the soak
+ * short (which would starve the downstream channel under a steady stream of releases).
+ */
+function soakProtection(draft: Draft, ctx: InstanceContext, next: Next): Reason | undefined {
+  const running = draft.convergedReleaseId;
+  if (!running) return undefined;
+  const soaking = ctx.downstream.find((d) => d.candidate?.soaking && d.candidate.releaseId === running);
+  if (!soaking) return undefined;
+  const left = soaking.candidate?.soakEndsAt ? `, ${Math.max(0, Math.ceil((soaking.candidate.soakEndsAt - ctx.now) / 1000))}s left` : '';
   return {
-    code: 'HEALTH_HOLD',
-    message: `${labelOf(ctx, ctx.instance.desiredReleaseId)} waits: ${ctx.channel.name} is unhealthy on ${labelOf(ctx, draft.convergedReleaseId)} (${hold.message})`,
+    code: 'SOAK_PROTECTED',
+    message: `${labelOf(ctx, next.id)} waits: ${soaking.channel} is soaking ${labelOf(ctx, running)} here${left}; ${ctx.channel.name} keeps it until ${soaking.channel} takes it`,
   };
 }
 
@@ -168,7 +235,8 @@ function healthHold(draft: Draft, ctx: InstanceContext): Reason | undefined {
 function checkRolloutHealth(draft: Draft, ctx: InstanceContext): void {
   const target = draft.targetReleaseId!;
   const gates = draft.targetState?.gates ?? [];
-  const healthGates = gates.filter(isHealthGate).filter((g) => !(ctx.instance.desiredReleaseId === target && ctx.bypassed.includes(g.type)));
+  const bypassed = ctx.bypassed.get(target) ?? [];
+  const healthGates = gates.filter(isHealthGate).filter((g) => !bypassed.includes(g.type));
   if (healthGates.length) {
     const verdict = evaluateGates({
       now: ctx.now,

@@ -26,6 +26,8 @@ export function rollbackTargetOf(es: EngineState, releaseId: string, digest: str
 export interface RollbackCause {
   /** A person asked for it (rollbackService): not a failure of the release, but it is marked bad here all the same. */
   requestedBy?: string;
+  /** To this release (rollback --to), instead of the newest earlier one that converged here. */
+  to?: { releaseId: string; state: CompiledChannelState; version?: string };
 }
 
 /**
@@ -37,7 +39,7 @@ export function startRollback(draft: Draft, ctx: InstanceContext, failedReleaseI
   const failedDigest = failedReleaseId === draft.targetReleaseId ? draft.targetState?.digest : undefined;
   markBad(draft, failedReleaseId);
   draft.es.failure = { releaseId: failedReleaseId, code: why.code, message: why.message, at: ctx.now };
-  const previous = rollbackTargetOf(draft.es, failedReleaseId, failedDigest);
+  const previous = cause.to ?? rollbackTargetOf(draft.es, failedReleaseId, failedDigest);
   const from = labelOf(ctx, failedReleaseId);
   if (!cause.requestedBy) {
     draft.events.push({ type: 'RELEASE_FAILED', message: `${from} failed in ${ctx.channel.name}: ${why.message}`, data: { releaseId: failedReleaseId, code: why.code } });
@@ -46,6 +48,7 @@ export function startRollback(draft: Draft, ctx: InstanceContext, failedReleaseI
   draft.es.pendingTicks = 0;
   clearRunHistory(draft.es);
   if (previous) {
+    draft.startsRollout = true;
     draft.targetReleaseId = previous.releaseId;
     draft.targetState = previous.state;
     draft.es.mode = 'rollback';

@@ -1,5 +1,6 @@
 import type { CompiledChannelState } from '../compiler/types.js';
 import type { ConvergenceStatus, ReasonCode, StatusReason } from '../domain/status.js';
+import type { InstancePin } from '../store/entities/service-instance.js';
 
 /** A release compiled for one channel, with the release it came from. */
 export interface TargetRef {
@@ -60,6 +61,24 @@ export interface EngineState {
    * (a config change for another channel) takes over without a redeploy.
    */
   runtimeVersion?: { version: string; digest: string };
+  /**
+   * The release this channel takes next, by its release policy, and whether it is soaking upstream
+   * for this channel (then the upstream keeps it and newer releases do not displace it here).
+   */
+  candidate?: { releaseId: string; soaking?: boolean; soakEndsAt?: number };
+  /** Releases that never ran here because a newer one replaced them (latest policy), newest last. */
+  superseded?: { releaseId: string; by: string; at: number; why: string }[];
+  /** The gates of the next release here as last evaluated, for people (the dashboard). */
+  gates?: GateState[];
+}
+
+export interface GateState {
+  /** Gate key: soak, manualApproval, allowedTimes, dependsOn, alerts:…, httpCheck:… */
+  key: string;
+  type: string;
+  state: 'open' | 'waiting' | 'failing' | 'bypassed';
+  /** The reason, when it holds. */
+  message?: string;
 }
 
 /** One row of service_instances as the engine sees it. */
@@ -84,6 +103,10 @@ export interface InstanceSnapshot {
   rollbackRequestedAt: number | null;
   /** Who asked for that rollback. */
   rollbackRequestedBy: string | null;
+  /** A rollback to this release (null: the newest earlier one that converged here). */
+  rollbackRequestedTo: string | null;
+  /** Held at a release by a person: automation never moves it. */
+  pin: InstancePin | null;
   engineState: EngineState;
 }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { CompiledChannelState } from '../compiler/types.js';
+import type { InstancePin } from '../store/entities/index.js';
 
 /**
  * Writes the user's intent onto instance rows with one targeted UPDATE each, not through the unit
@@ -36,13 +37,19 @@ export async function setInstancePaused(em: EntityManager, where: { column: 'id'
   );
 }
 
-export async function requestRollback(em: EntityManager, instanceIds: string[], now: number, requestedBy: string): Promise<void> {
+export async function requestRollback(em: EntityManager, instanceIds: string[], now: number, requestedBy: string, to: string | null = null): Promise<void> {
   if (instanceIds.length === 0) return;
   await execute(
     em,
-    `UPDATE service_instances SET rollback_requested_at = ?, rollback_requested_by = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`,
-    [now, requestedBy, URGENT, now, ...instanceIds],
+    `UPDATE service_instances SET rollback_requested_at = ?, rollback_requested_by = ?, rollback_requested_to = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id IN (${instanceIds.map(() => '?').join(',')})`,
+    [now, requestedBy, to, URGENT, now, ...instanceIds],
   );
+}
+
+/** Pins an instance (or unpins it, with null); the engine looks at it at once. */
+export async function setPin(em: EntityManager, instanceId: string, pin: InstancePin | null): Promise<void> {
+  const now = Date.now();
+  await execute(em, 'UPDATE service_instances SET pin = ?, next_check_at = ?, version = version + 1, updated_at = ? WHERE id = ?', [pin ? JSON.stringify(pin) : null, URGENT, now, instanceId]);
 }
 
 /** Makes instances due now, e.g. after an approval. */

@@ -5,7 +5,7 @@ import { userError, UserErrors } from '../domain/user-error.js';
 import { rollbackTargetOf } from '../engine/rollback.js';
 import type { EngineState } from '../engine/types.js';
 import { ReleaseChannelRow, ReleaseRow, ServiceInstanceRow, type EventRow, type ServiceRow } from '../store/entities/index.js';
-import { requestRollback } from './instance-intent.js';
+import { requestRollback, setPin } from './instance-intent.js';
 import { channelNamed, requireReleaseRight, serviceNamed, userAction, visibleApplicationNamed, type ActionOutcome } from './user-action.js';
 
 export interface RollbackServiceInput {
@@ -13,6 +13,12 @@ export interface RollbackServiceInput {
   service: string;
   channel?: string | null;
   reason?: string | null;
+  /** Row id of the release to go back to (default: the newest earlier one that converged there). */
+  toReleaseId?: string | null;
+  /** Also pin the service there, so automation does not move it on. */
+  pin?: boolean | null;
+  /** Admins only: go back to a release that is marked bad there. */
+  allowBad?: boolean | null;
 }
 
 /**
@@ -36,18 +42,42 @@ export async function rollbackService(rootEm: EntityManager, viewer: Viewer, inp
     const service = await serviceNamed(em, app, input.service);
     const channel = input.channel ? await channelNamed(em, app, input.channel) : undefined;
     const instances = await em.find(ServiceInstanceRow, { serviceId: service.id, ...(channel ? { channelId: channel.id } : {}) });
+    const chosen = input.toReleaseId ? await em.findOne(ReleaseRow, { id: input.toReleaseId, serviceId: service.id }) : undefined;
+    if (input.toReleaseId && !chosen) throw new UserErrors([userError('NOT_FOUND', `${service.name} has no such release`, ['to'])]);
+    const allChannels = await em.find(ReleaseChannelRow, { applicationId: app.id });
+    const nameOf = new Map(allChannels.map((c) => [c.id, c.name]));
     const moves = instances.flatMap((i) => {
-      const to = i.targetReleaseId ? rollbackTargetOf(i.engineState as EngineState, i.targetReleaseId, i.targetState?.digest) : undefined;
-      return to && i.targetReleaseId ? [{ instance: i, from: i.targetReleaseId, to: to.releaseId }] : [];
+      const es = i.engineState as EngineState;
+      if (!i.targetReleaseId) return [];
+      if (chosen) {
+        // Going to a chosen release: it must be compiled for that channel and differ from what is targeted.
+        return chosen.states[nameOf.get(i.channelId) ?? ''] && chosen.id !== i.targetReleaseId ? [{ instance: i, from: i.targetReleaseId, to: chosen.id, bad: (es.badReleaseIds ?? []).includes(chosen.id) }] : [];
+      }
+      const to = rollbackTargetOf(es, i.targetReleaseId, i.targetState?.digest);
+      return to ? [{ instance: i, from: i.targetReleaseId, to: to.releaseId, bad: false }] : [];
     });
     if (moves.length === 0) {
       const where = channel ? `in ${channel.name}` : 'in any channel';
+      const why = chosen ? `${chosen.label} is what runs there (or it has no state there)` : 'no earlier release converged there (or every earlier one is marked bad)';
+      throw new UserErrors([userError('NOTHING_TO_ROLL_BACK_TO', `nothing to roll ${service.name} back to ${where}: ${why}; nothing was changed`, [channel ? 'channel' : 'service'])]);
+    }
+    const badOnes = moves.filter((m) => m.bad);
+    if (badOnes.length && !(input.allowBad && viewer.role === 'admin')) {
+      const where = badOnes.map((m) => nameOf.get(m.instance.channelId)).sort().join(', ');
       throw new UserErrors([
-        userError('NOTHING_TO_ROLL_BACK_TO', `nothing to roll ${service.name} back to ${where}: no earlier release converged there (or every earlier one is marked bad); nothing was changed`, [channel ? 'channel' : 'service']),
+        userError('FORBIDDEN', `${chosen!.label} is marked bad in ${where} (it failed or was rolled back there); rolling back to it needs an admin and allowBad: true`, ['to']),
       ]);
     }
     const actor = actorName(viewer);
-    await requestRollback(em, moves.map((m) => m.instance.id), Date.now(), actor);
+    const now = Date.now();
+    // One request per target release (every move goes to `chosen`, or each to its own previous release).
+    for (const to of new Set(moves.map((m) => (chosen ? m.to : null)))) {
+      await requestRollback(em, moves.filter((m) => (chosen ? m.to === to : true)).map((m) => m.instance.id), now, actor, to);
+    }
+    if (input.pin) {
+      const reason = input.reason?.trim() || 'rolled back and pinned';
+      for (const m of moves) await setPin(em, m.instance.id, { releaseId: m.to, by: actor, reason, at: now });
+    }
 
     const channels = await em.find(ReleaseChannelRow, { id: { $in: moves.map((m) => m.instance.channelId) } });
     const releases = await em.find(ReleaseRow, { id: { $in: moves.flatMap((m) => [m.from, m.to]) } });
@@ -62,7 +92,7 @@ export async function rollbackService(rootEm: EntityManager, viewer: Viewer, inp
         applicationId: app.id,
         subject: channel ? `ServiceInstance ${app.name}/${channel.name}/${service.name}` : `Service ${app.name}/${service.name}`,
         subjectId: channel ? moves[0]!.instance.id : service.id,
-        message: `${actor} asked to roll back ${service.name} in ${what}${reason}`,
+        message: `${actor} asked to roll back ${service.name} in ${what}${input.pin ? ' and pinned it there' : ''}${reason}`,
         data: { channels: moves.map((m) => channelName.get(m.instance.channelId)).sort(), instanceIds: moves.map((m) => m.instance.id), ...(reason ? { reason: input.reason!.trim() } : {}) },
       }),
     ];

@@ -22,10 +22,11 @@ import { listNames } from './format.js';
 import { gateKey } from './keys.js';
 import { checkAlerts, checkHttp } from './health-gates.js';
 import { checkBadUpstream, checkDependsOn, checkSoak, checkUpstreamHealth } from './upstream-gates.js';
-import type { CompiledGate, GateInput, GateVerdict } from './types.js';
+import type { CompiledGate, GateDetail, GateInput, GateVerdict } from './types.js';
 import { VerdictBuilder } from './verdict-builder.js';
 
-export function evaluateGates(input: GateInput): GateVerdict {
+/** `details`, when given, receives what each gate says (for status pages; not part of the verdict). */
+export function evaluateGates(input: GateInput, details?: GateDetail[]): GateVerdict {
   const out = new VerdictBuilder(input.now);
   checkBadUpstream(input, out);
   const reportedUpstreams = checkDependsOn(input, out);
@@ -53,6 +54,7 @@ export function evaluateGates(input: GateInput): GateVerdict {
         break;
     }
   }
+  if (details) details.push(...out.details());
   return out.build();
 }
 

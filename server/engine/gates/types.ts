@@ -33,6 +33,10 @@ export interface UpstreamState {
   rollingOutReleaseLabel?: string;
   /** The channel runs its release but is unhealthy on it: promotion from it waits. */
   hold?: { code: ReasonCode; message: string; since: number };
+  /** Releases a newer one replaced there before they ran (they can never come from there). */
+  supersededReleaseIds?: string[];
+  /** Pinned there: it will not move until unpinned (for messages). */
+  pinnedAt?: { label: string; by: string; reason: string };
 }
 
 export interface Approvals {
@@ -81,6 +85,13 @@ export interface GateInput {
   alreadySatisfied?: string[];
   /** Gate types an admin bypassed for this release in this channel (`dependsOn` included). */
   bypassed?: string[];
+}
+
+/** What one gate (by key) says in an evaluation, for people; never part of the decision. */
+export interface GateDetail {
+  key: string;
+  state: 'open' | 'waiting' | 'failing';
+  message?: string;
 }
 
 export type GateVerdict =

@@ -10,16 +10,20 @@ export class VerdictBuilder {
   /** Gate key → satisfied so far. One unsatisfied gate with a key makes that key unsatisfied. */
   private readonly keys = new Map<string, boolean>();
   private recheck: number | undefined;
+  /** Gate key → what it said, for people: open, waiting with why, failing with why. */
+  private readonly said = new Map<string, { state: 'open' | 'waiting' | 'failing'; message?: string }>();
 
   constructor(private readonly now: number) {}
 
   pass(key: string): void {
     if (!this.keys.has(key)) this.keys.set(key, true);
+    if (!this.said.has(key)) this.said.set(key, { state: 'open' });
   }
 
   wait(key: string, reason: GateReason): void {
     this.keys.set(key, false);
     this.waits.push(reason);
+    if (this.said.get(key)?.state !== 'failing') this.said.set(key, { state: 'waiting', message: reason.message });
   }
 
   /** Unsatisfied, with the reason already given by another gate (never the only reason). */
@@ -30,6 +34,12 @@ export class VerdictBuilder {
   fail(key: string, reason: GateReason): void {
     this.keys.set(key, false);
     this.fails.push(reason);
+    this.said.set(key, { state: 'failing', message: reason.message });
+  }
+
+  /** Per gate key, what it says now (for status pages; not part of the decision). */
+  details(): { key: string; state: 'open' | 'waiting' | 'failing'; message?: string }[] {
+    return [...this.said].map(([key, v]) => ({ key, ...v }));
   }
 
   /** A moment when the verdict may change by itself; only future moments matter. */

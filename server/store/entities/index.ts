@@ -6,16 +6,19 @@ import { GateBypassRow } from './gate-bypass.js';
 import { PendingRemovalRow } from './pending-removal.js';
 import { ReleaseChannelRow } from './release-channel.js';
 import { ReleaseRow } from './release.js';
+import { ReleaseGroupRow } from './release-group.js';
 import { RuntimeRow } from './runtime.js';
 import { ServiceInstanceRow } from './service-instance.js';
 import { ServiceRow } from './service.js';
 
-export { ApiTokenRow, ApprovalRow, ApplicationRow, EventRow, GateBypassRow, PendingRemovalRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
+export { ApiTokenRow, ApprovalRow, ApplicationRow, EventRow, GateBypassRow, PendingRemovalRow, ReleaseChannelRow, ReleaseGroupRow, ReleaseRow, RuntimeRow, ServiceInstanceRow, ServiceRow };
 export type { Role } from './api-token.js';
 export type { ApprovalDecision } from './approval.js';
 export type { BypassableGate } from './gate-bypass.js';
 export type { RemovalCause } from './pending-removal.js';
 export type { ConfigSnapshot, ReleaseTrigger } from './release.js';
+export type { GroupMember } from './release-group.js';
+export type { InstancePin } from './service-instance.js';
 
 export const ENTITIES = [
   RuntimeRow,
@@ -29,4 +32,5 @@ export const ENTITIES = [
   ApprovalRow,
   GateBypassRow,
   PendingRemovalRow,
+  ReleaseGroupRow,
 ];

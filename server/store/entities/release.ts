@@ -70,6 +70,11 @@ export class ReleaseRow {
   @Property({ type: 'json', nullable: true })
   configSnapshot?: ConfigSnapshot | null;
 
+  /** Set when the release is one member of a multi-service release (release_groups). */
+  @Property({ type: 'string', length: 36, nullable: true })
+  @Index()
+  groupId?: string | null;
+
   @Property({ type: EpochMsType })
   createdAt: Opt<Date> = new Date();
 }

@@ -19,6 +19,10 @@ export class RuntimeRow extends MutableRow {
   @Property({ type: 'json' })
   labels: Opt<Record<string, string>> = {};
 
+  /** At most this many instances roll out on this runtime at once (every application); null: no limit. */
+  @Property({ type: 'integer', nullable: true })
+  maxConcurrentRollouts?: number | null;
+
   /** Digest of the normalized document: an unchanged re-apply writes nothing. */
   @Property({ type: 'string', length: 64 })
   documentDigest!: string;

@@ -5,6 +5,15 @@ import type { CompiledChannelState } from '../../compiler/types.js';
 import type { ConvergenceStatus, StatusReason } from '../../domain/status.js';
 import { MutableRow } from './base.js';
 
+/** A person's decision to hold an instance at one release, with why. */
+export interface InstancePin {
+  releaseId: string;
+  by: string;
+  reason: string;
+  /** ms epoch */
+  at: number;
+}
+
 /**
  * A Service in one Release Channel. The engine's hot path reads and writes these rows with batched
  * SQL (see server/engine); the API uses them through the ORM.
@@ -81,6 +90,14 @@ export class ServiceInstanceRow extends MutableRow {
   /** Who asked for that rollback, and why (shown in the status). */
   @Property({ type: 'string', length: 300, nullable: true })
   rollbackRequestedBy?: string | null;
+
+  /** That rollback goes to this release (null: the newest earlier one that converged here). */
+  @Property({ type: 'string', length: 36, nullable: true })
+  rollbackRequestedTo?: string | null;
+
+  /** Held at a release: automation never moves it (pinService, rollback --pin). */
+  @Property({ type: 'json', nullable: true })
+  pin?: InstancePin | null;
 
   /** Engine bookkeeping (attempts, rollout start, bad releases, gate progress): plain JSON. */
   @Property({ type: 'json' })
