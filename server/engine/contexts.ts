@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { CompiledGate } from '../compiler/types.js';
 import { ApprovalRow, GateBypassRow } from '../store/entities/index.js';
 import type { ConfigCache, ReleaseInfo } from './config-cache.js';
-import type { EngineSettings, InstanceContext } from './draft.js';
+import type { DownstreamState, EngineSettings, InstanceContext } from './draft.js';
 import type { Approvals, HealthMonitor, UpstreamState } from './gates/index.js';
 import type { InstanceStore } from './instance-store.js';
 import type { InstanceSnapshot } from './types.js';
@@ -32,8 +32,9 @@ export async function gatherContexts({ rows, config, store, em, health, settings
   const byService = new Map<string, InstanceSnapshot[]>();
   for (const s of siblings) byService.set(s.serviceId, [...(byService.get(s.serviceId) ?? []), s]);
 
-  // releasePolicy queue: the releases after what converged (or rolls out) here, per service.
-  const queued = gated.filter((r) => config.channels.get(r.channelId)?.releasePolicy === 'queue');
+  // The releases after what converged here, per service: a queue takes them in order; latest
+  // records the ones it skips as superseded.
+  const queued = gated;
   const firstKnown = [...new Set(queued.flatMap((r) => [r.convergedReleaseId, r.targetReleaseId]).filter((x): x is string => !!x))];
   const known = await config.releases(firstKnown);
   const after = new Map<string, number>();
@@ -88,9 +89,21 @@ export async function gatherContexts({ rows, config, store, em, health, settings
       if (up?.pin) state.pinnedAt = { label: labels.get(up.pin.releaseId) ?? 'an earlier release', by: up.pin.by, reason: up.pin.reason };
       return state;
     });
-    const downstream = family
+    const downstream: DownstreamState[] = family
       .filter((s) => config.channels.get(s.channelId)?.dependsOn.includes(channel.name))
-      .map((s) => ({ channel: config.channels.get(s.channelId)!.name, candidate: s.engineState.candidate }));
+      .map((s) => {
+        const c = config.channels.get(s.channelId)!;
+        return {
+          channel: c.name,
+          policy: c.releasePolicy,
+          idle: s.paused || c.paused || !!s.pin,
+          desiredReleaseId: s.desiredReleaseId,
+          ...(s.engineState.candidate ? { candidateId: s.engineState.candidate.releaseId } : {}),
+          convergedReleaseId: s.convergedReleaseId,
+          targetReleaseId: s.targetReleaseId,
+          never: [...(s.engineState.badReleaseIds ?? []), ...(s.engineState.superseded ?? []).map((x) => x.releaseId)],
+        };
+      });
     contexts.push({
       now,
       instance,
@@ -102,7 +115,7 @@ export async function gatherContexts({ rows, config, store, em, health, settings
       approvals: approvals.get(instance.id) ?? new Map(),
       bypassed: bypasses.get(instance.id) ?? new Map(),
       releases,
-      queue: channel.releasePolicy === 'queue' ? (queues.get(instance.serviceId) ?? []) : [],
+      queue: queues.get(instance.serviceId) ?? [],
       downstream,
       health: health.snapshot(gatesOf(instance)),
       labels,

@@ -31,6 +31,20 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   crashLoopWindowMs: 5 * 60_000,
 };
 
+/** A channel that depends on this one (same service), for soak protection. */
+export interface DownstreamState {
+  channel: string;
+  policy: 'latest' | 'queue';
+  /** Paused or pinned: it will not take anything now, so it holds nothing here. */
+  idle: boolean;
+  desiredReleaseId: string | null;
+  candidateId?: string;
+  convergedReleaseId: string | null;
+  targetReleaseId: string | null;
+  /** Marked bad or superseded there: it will never take these. */
+  never: string[];
+}
+
 /** Everything the pure decision needs about one instance, gathered by the scheduler. */
 export interface InstanceContext {
   now: number;
@@ -46,10 +60,10 @@ export interface InstanceContext {
   bypassed: ReadonlyMap<string, string[]>;
   /** Releases this decision may name (desired, next, queued, rollback targets), with their compiled states. */
   releases: ReadonlyMap<string, ReleaseInfo>;
-  /** releasePolicy queue: the service's releases after what converged here, oldest first. */
+  /** The service's releases after what converged here, oldest first (a queue takes them in order). */
   queue: ReleaseInfo[];
-  /** Channels that depend on this one: what they take next (soak protection). */
-  downstream: { channel: string; candidate?: EngineState['candidate'] }[];
+  /** Channels that depend on this one, and where they stand (soak protection). */
+  downstream: DownstreamState[];
   health: HealthSnapshot;
   labels: ReadonlyMap<string, string>;
   settings: EngineSettings;

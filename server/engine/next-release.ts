@@ -51,11 +51,17 @@ export function nextRelease(draft: Draft, ctx: InstanceContext): Next | undefine
     if (id && behind.length) waiting = [{ code: 'QUEUED', message: `${describeMany(ctx, behind.map((r) => r.id))} wait${behind.length === 1 ? 's' : ''} behind ${labelOf(ctx, id)}: releases go through ${ctx.channel.name} in order` }];
   } else {
     const newest = i.desiredReleaseId && !bad.has(i.desiredReleaseId) ? i.desiredReleaseId : undefined;
-    const keep = previous && previous !== newest && previous !== draft.convergedReleaseId && previous !== draft.targetReleaseId && !bad.has(previous) ? protectedSoak(ctx, previous, stateOf(previous)) : undefined;
+    const keep = previous && previous !== newest && previous !== draft.convergedReleaseId && previous !== draft.targetReleaseId && !bad.has(previous) && keptUpstream(ctx, previous, stateOf(previous));
     if (keep && newest) {
       id = previous;
       waiting = [{ code: 'SOAK_PROTECTED', message: `${labelOf(ctx, newest)} waits: ${labelOf(ctx, previous)} is soaking for ${ctx.channel.name} and is not displaced until it goes through (soak protection)` }];
     } else id = newest;
+    // Older releases it jumps over never run here: say so, once each.
+    const chosen = id ? (ctx.releases.get(id)?.number ?? Infinity) : -Infinity;
+    const past = ctx.releases.get(draft.convergedReleaseId ?? '')?.number ?? 0;
+    for (const r of ctx.queue) {
+      if (r.number > past && r.number < chosen && r.id !== draft.targetReleaseId && r.id !== previous && !bad.has(r.id) && !done.has(r.id) && r.states[ctx.channel.name]) supersede(draft, ctx, r.id, id, 'a newer release came first');
+    }
   }
 
   // Replaced before it ran here (and not the rollout under way: that one is superseded when the next one starts).
@@ -67,8 +73,7 @@ export function nextRelease(draft: Draft, ctx: InstanceContext): Next | undefine
     es.candidate = undefined;
     return undefined;
   }
-  const soak = id !== draft.targetReleaseId ? protectedSoak(ctx, id, state) : undefined;
-  es.candidate = { releaseId: id, ...(soak ? { soaking: true, soakEndsAt: soak.endsAt } : {}) };
+  es.candidate = { releaseId: id };
   return { id, state, ...(waiting ? { waiting } : {}) };
 }
 
@@ -81,19 +86,19 @@ export function supersede(draft: Draft, ctx: InstanceContext, releaseId: string,
   draft.events.push({ type: 'RELEASE_SUPERSEDED', message: `${replaced} in ${ctx.channel.name}: ${why}`, data: { releaseId, ...(by ? { by } : {}) } });
 }
 
+/** The release soaks for this channel with protection (a soak gate, protect not false) behind upstream channels. */
+export function protectsSoak(state: CompiledChannelState | undefined, upstream?: string): boolean {
+  if (!state || state.dependsOn.length === 0 || (upstream && !state.dependsOn.includes(upstream))) return false;
+  return state.gates.some((g: CompiledGate) => g.type === 'soak' && g.protect !== false);
+}
+
 /**
- * A protected soak of `releaseId` for this channel is under way: every upstream converged on it
- * and at least one soak (with protect, the default) has not run out. Returns when it ends.
+ * Kept for this channel: it soaks here with protection and every upstream still runs it (they keep
+ * it for us until we take it), so a newer release does not displace it.
  */
-function protectedSoak(ctx: InstanceContext, releaseId: string, state: CompiledChannelState | undefined): { endsAt: number } | undefined {
-  if (!state || state.dependsOn.length === 0) return undefined;
-  const soaks = state.gates.filter((g): g is Extract<CompiledGate, { type: 'soak' }> => g.type === 'soak' && g.protect !== false);
-  if (soaks.length === 0) return undefined;
-  const ups = state.dependsOn.map((name) => ctx.upstream.find((u) => u.channel === name));
-  if (ups.some((u) => !u || u.convergedReleaseId !== releaseId || u.convergedAt === undefined)) return undefined;
-  const longest = Math.max(...soaks.map((g) => g.durationMs));
-  const endsAt = Math.max(...ups.map((u) => u!.convergedAt! + longest));
-  return endsAt > ctx.now ? { endsAt } : undefined;
+function keptUpstream(ctx: InstanceContext, releaseId: string, state: CompiledChannelState | undefined): boolean {
+  if (!state || !protectsSoak(state)) return false;
+  return state.dependsOn.every((name) => ctx.upstream.find((u) => u.channel === name)?.convergedReleaseId === releaseId);
 }
 
 function describeMany(ctx: InstanceContext, ids: string[]): string {

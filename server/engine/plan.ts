@@ -2,7 +2,7 @@ import type { CompiledChannelState } from '../compiler/types.js';
 import { evaluateGates, gateKey, isHealthGate, type GateDetail } from './gates/index.js';
 import type { Draft, InstanceContext, Reason } from './draft.js';
 import { labelOf } from './draft.js';
-import { nextRelease, supersede, type Next } from './next-release.js';
+import { nextRelease, protectsSoak, supersede, type Next } from './next-release.js';
 import { clearRunHistory, markBad, rememberConverged, rollbackTargetOf, startRollback } from './rollback.js';
 import type { GateState } from './types.js';
 
@@ -49,7 +49,6 @@ export function plan(ctx: InstanceContext): Draft {
     if (runsTheSame(draft, next) && !i.pin) takeOver(draft, ctx, next);
     else gateNext(draft, ctx, next);
   }
-  if (draft.waiting.length === 0 && next?.waiting) draft.waiting = next.waiting;
 
   const es = draft.es;
   const rollingOut = es.mode !== 'rollback' && es.mode !== 'halted' && !!draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId;
@@ -165,7 +164,7 @@ function gateNext(draft: Draft, ctx: InstanceContext, next: Next): void {
   es.satisfied = { releaseId: next.id, keys: [...new Set([...already, ...verdict.satisfied])] };
   const holds = [healthHold(draft, ctx, bypassed), pinHold(ctx, next), soakProtection(draft, ctx, next)].filter((r): r is Reason => !!r);
   if (verdict.decision === 'wait' || holds.length) {
-    draft.waiting = [...holds, ...(verdict.decision === 'wait' ? verdict.reasons : [])];
+    draft.waiting = [...holds, ...(verdict.decision === 'wait' ? verdict.reasons : []), ...(next.waiting ?? [])];
     if (verdict.decision === 'wait') draft.recheckAt = verdict.recheckAt;
   } else if (draft.paused) {
     draft.waiting = [{ code: 'PAUSED_BY_USER', message: `convergence is paused; ${labelOf(ctx, next.id)} starts when it is resumed` }];
@@ -215,19 +214,28 @@ function pinHold(ctx: InstanceContext, next: Next): Reason | undefined {
 }
 
 /**
- * Soak protection: while a channel downstream soaks what runs here (its next release is soaking
- * on this channel), this channel keeps it; a newer release waits here instead of cutting the soak
- * short (which would starve the downstream channel under a steady stream of releases).
+ * Soak protection: while a channel downstream is still to take what runs here (it is its next
+ * release there, and it soaks behind this channel with protection), this channel keeps it; a newer
+ * release waits here instead of cutting that soak short, which would starve the downstream channel
+ * under a steady stream of releases. Released once the downstream channel took it (or it failed
+ * there, or was superseded there); a paused or pinned downstream channel holds nothing.
  */
 function soakProtection(draft: Draft, ctx: InstanceContext, next: Next): Reason | undefined {
   const running = draft.convergedReleaseId;
-  if (!running) return undefined;
-  const soaking = ctx.downstream.find((d) => d.candidate?.soaking && d.candidate.releaseId === running);
-  if (!soaking) return undefined;
-  const left = soaking.candidate?.soakEndsAt ? `, ${Math.max(0, Math.ceil((soaking.candidate.soakEndsAt - ctx.now) / 1000))}s left` : '';
+  if (!running || running === next.id) return undefined;
+  const info = ctx.releases.get(running);
+  const holder = ctx.downstream.find((d) => {
+    if (d.idle || d.convergedReleaseId === running || d.targetReleaseId === running || d.never.includes(running)) return false;
+    const wants = d.policy === 'queue' ? (info?.number ?? 0) > (ctx.releases.get(d.convergedReleaseId ?? '')?.number ?? 0) : running === d.desiredReleaseId || running === d.candidateId;
+    return wants && protectsSoak(info?.states[d.channel], ctx.channel.name);
+  });
+  if (!holder) return undefined;
+  const soak = info?.states[holder.channel]?.gates.find((g) => g.type === 'soak');
+  const left = soak && soak.type === 'soak' && draft.convergedAt ? draft.convergedAt + soak.durationMs - ctx.now : 0;
+  const when = left > 0 ? ` (its soak has ${Math.ceil(left / 1000)}s left)` : '';
   return {
     code: 'SOAK_PROTECTED',
-    message: `${labelOf(ctx, next.id)} waits: ${soaking.channel} is soaking ${labelOf(ctx, running)} here${left}; ${ctx.channel.name} keeps it until ${soaking.channel} takes it`,
+    message: `${labelOf(ctx, next.id)} waits: ${holder.channel} is still to take ${labelOf(ctx, running)} from here${when}; ${ctx.channel.name} keeps it until then`,
   };
 }
 

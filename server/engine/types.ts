@@ -61,11 +61,8 @@ export interface EngineState {
    * (a config change for another channel) takes over without a redeploy.
    */
   runtimeVersion?: { version: string; digest: string };
-  /**
-   * The release this channel takes next, by its release policy, and whether it is soaking upstream
-   * for this channel (then the upstream keeps it and newer releases do not displace it here).
-   */
-  candidate?: { releaseId: string; soaking?: boolean; soakEndsAt?: number };
+  /** The release this channel takes next, by its release policy (see next-release.ts). */
+  candidate?: { releaseId: string };
   /** Releases that never ran here because a newer one replaced them (latest policy), newest last. */
   superseded?: { releaseId: string; by: string; at: number; why: string }[];
   /** The gates of the next release here as last evaluated, for people (the dashboard). */
