@@ -8,7 +8,7 @@ import type { PluginHost } from '../plugin-host/index.js';
 import { transact } from '../store/transact.js';
 import type { DatabaseKind } from '../store/orm.js';
 import { ConfigCache } from './config-cache.js';
-import { DEFAULT_SETTINGS, runtimeVersionOf, type Draft, type EngineSettings, type InstanceContext } from './draft.js';
+import { DEFAULT_SETTINGS, labelOf, runtimeVersionOf, type Draft, type EngineSettings, type InstanceContext } from './draft.js';
 import { finish, type Outcome } from './finish.js';
 import { HealthMonitor, isHealthGate } from './gates/index.js';
 import { targetKey } from './gates/keys.js';
@@ -17,11 +17,26 @@ import { InstanceStore, type EngineEventRow } from './instance-store.js';
 import { plan } from './plan.js';
 import { gatherContexts, gatesOf } from './contexts.js';
 import { RemovalQueue } from './removal.js';
+import { RolloutSlots, type SlotScope } from './rollout-slots.js';
 import { serverIdentity } from './server-identity.js';
-import type { InstanceSnapshot } from './types.js';
+import type { InstanceSnapshot, InstanceUpdate } from './types.js';
 
 /** Events after which other channels of the service may decide otherwise (downstream promotion, upstream soak protection): they look at once. */
 const DOWNSTREAM_MOVES = new Set(['ROLLOUT_STARTED', 'RELEASE_SUPERSEDED', 'INSTANCE_CONVERGED', 'VERIFICATION_PASSED', 'RELEASE_FAILED', 'INSTANCE_ROLLED_BACK', 'ROLLBACK_STARTED', 'CRASH_LOOP_DETECTED', 'HEALTH_DEGRADED', 'HEALTH_RECOVERED']);
+
+/** The limits an instance's rollouts count against: its channel's and its runtime's. */
+function slotScopes(ctx: InstanceContext): SlotScope[] {
+  const scopes: SlotScope[] = [];
+  if (ctx.channel.maxParallel) scopes.push({ key: `channel:${ctx.channel.id}`, limit: ctx.channel.maxParallel, label: `${ctx.applicationName}/${ctx.channel.name} (maxParallel ${ctx.channel.maxParallel})` });
+  const runtime = ctx.channel.runtime;
+  if (runtime.maxConcurrentRollouts) scopes.push({ key: `runtime:${runtime.name}`, limit: runtime.maxConcurrentRollouts, label: `runtime ${runtime.name} (maxConcurrentRollouts ${runtime.maxConcurrentRollouts})` });
+  return scopes;
+}
+
+/** Still rolling out (or back): it keeps its slot. */
+function rollingOut(u: InstanceUpdate): boolean {
+  return u.targetReleaseId !== u.convergedReleaseId || u.engineState.mode === 'rollback';
+}
 
 export interface EngineOptions {
   orm: MikroORM;
@@ -65,6 +80,7 @@ export class Engine {
   private ticking = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly removals: RemovalQueue;
+  private readonly slots: RolloutSlots;
   /** Health target key → instances whose releases have a gate on it: a flip wakes exactly them. */
   private readonly healthWatchers = new Map<string, Set<string>>();
   /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
@@ -82,6 +98,7 @@ export class Engine {
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.health = new HealthMonitor({ pollIntervalMs: opts.healthPollMs ?? 2_000, now: this.now });
     this.health.onChange((key) => this.healthChanged(key));
+    this.slots = new RolloutSlots(opts.orm, opts.kind, this.owner, 2 * (opts.leaseMs ?? 15_000));
     this.removals = new RemovalQueue({
       orm: opts.orm,
       kind: opts.kind,
@@ -215,6 +232,7 @@ export class Engine {
     const contexts = await gatherContexts({ rows, config, store: this.store, em: () => this.opts.orm.em.fork(), health: this.health, settings: this.settings, now: this.now() });
     const now = this.now();
     const drafts = contexts.map((ctx) => ({ ctx, draft: plan(ctx) }));
+    await this.limitRollouts(drafts, now);
     for (const ctx of contexts) this.watchHealth(ctx.instance.id, gatesOf(ctx.instance));
 
     const ticks: TickInput[] = [];
@@ -239,6 +257,33 @@ export class Engine {
     // Orphans (their channel or service was deleted meanwhile) just give their lease back.
     const known = new Set(contexts.map((c) => c.instance.id));
     await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
+  }
+
+  /**
+   * Concurrency limits (channel maxParallel, runtime maxConcurrentRollouts): rollouts this batch
+   * would start take a slot first; those that find none are planned again, waiting with the reason.
+   */
+  private async limitRollouts(drafts: { ctx: InstanceContext; draft: Draft }[], now: number): Promise<void> {
+    const starting = drafts.filter(({ ctx, draft }) => draft.startsRollout && slotScopes(ctx).length);
+    if (starting.length === 0) return;
+    const refusals = await this.slots.acquire(starting.map(({ ctx }) => ({ instanceId: ctx.instance.id, scopes: slotScopes(ctx) })), now);
+    for (const refusal of refusals) {
+      const entry = drafts.find((d) => d.ctx.instance.id === refusal.instanceId)!;
+      const what = labelOf(entry.ctx, entry.ctx.instance.engineState.candidate?.releaseId ?? entry.ctx.instance.desiredReleaseId);
+      const noSlot = { code: 'CONCURRENCY_LIMIT' as const, message: `${what} waits for a rollout slot: ${refusal.holders} of ${refusal.scope.limit} rollouts at once already run in ${refusal.scope.label}` };
+      entry.draft = plan(entry.ctx, { noSlot });
+    }
+  }
+
+  /** A rollout slot was freed: what waits in those channels (or on those runtimes) looks now. */
+  private async wakeScopes(scopes: string[], now: number): Promise<void> {
+    const channelIds = new Set<string>();
+    for (const scope of scopes) {
+      const [kind, name] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1)];
+      for (const c of this.config.channels.values()) if ((kind === 'channel' && c.id === name) || (kind === 'runtime' && c.runtime.name === name)) channelIds.add(c.id);
+    }
+    if (channelIds.size) await this.store.wake({ channelIds: [...channelIds] }, now);
+    this.wake();
   }
 
   /** Keeps the health-target → instances map current (a tick's gates may change with its release). */
@@ -284,6 +329,7 @@ export class Engine {
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
     let written = new Set<string>();
     let eventIds: number[] = [];
+    let freed: string[] = [];
     await transact(this.opts.orm.em.fork(), async (em) => {
       const trx = em.getTransactionContext();
       written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx, new Map(contexts.map((c) => [c.instance.id, c.instance])));
@@ -295,7 +341,11 @@ export class Engine {
         }
       }
       eventIds = await this.store.insertEvents(events, trx);
+      // Rollouts that ended give their slots back, in the transaction that records the end.
+      const ended = outcomes.filter((o) => written.has(o.update.id) && !rollingOut(o.update) && slotScopes(ctxById.get(o.update.id)!).length).map((o) => o.update.id);
+      freed = await this.slots.release(ended, (sql, params) => em.getConnection().execute(sql, params, 'all', trx));
     });
+    if (freed.length) await this.wakeScopes(freed, now);
 
     const wakeServices = new Set<string>();
     for (const o of outcomes) {

@@ -204,10 +204,10 @@ export class InstanceStore {
   }
 
   /** Makes instances due now (a mutation changed their intent, or an upstream channel moved). */
-  async wake(where: { applicationIds?: string[]; serviceIds?: string[]; ids?: string[] }, now: number): Promise<number> {
+  async wake(where: { applicationIds?: string[]; serviceIds?: string[]; channelIds?: string[]; ids?: string[] }, now: number): Promise<number> {
     const clauses: string[] = [];
-    const params: unknown[] = [now];
-    for (const [column, values] of [['application_id', where.applicationIds], ['service_id', where.serviceIds], ['id', where.ids]] as const) {
+    const params: unknown[] = [Math.round(now)];
+    for (const [column, values] of [['application_id', where.applicationIds], ['service_id', where.serviceIds], ['channel_id', where.channelIds], ['id', where.ids]] as const) {
       if (values?.length) {
         clauses.push(`${column} IN (${values.map(() => '?').join(',')})`);
         params.push(...values);

@@ -27,7 +27,12 @@ import type { GateState } from './types.js';
  *   instance is never moved by automation, not even back.
  * - Paused (instance, channel or application): fetch and report, never apply.
  */
-export function plan(ctx: InstanceContext): Draft {
+export interface PlanOptions {
+  /** No rollout slot is free for this instance (a concurrency limit): nothing starts; this says why. */
+  noSlot?: Reason;
+}
+
+export function plan(ctx: InstanceContext, opts: PlanOptions = {}): Draft {
   const i = ctx.instance;
   const draft: Draft = {
     es: structuredClone(i.engineState),
@@ -40,14 +45,17 @@ export function plan(ctx: InstanceContext): Draft {
     blocked: [],
     paused: i.paused || ctx.channel.paused || ctx.applicationPaused,
   };
-  handleRollbackRequest(draft, ctx);
-  if (i.pin) holdAtPin(draft, ctx);
+  // Without a slot, moves wait (a rollback request stays pending and is acted on once one is free).
+  if (!opts.noSlot) handleRollbackRequest(draft, ctx);
+  if (i.pin && !opts.noSlot) holdAtPin(draft, ctx);
 
   const next = nextRelease(draft, ctx);
   if (next && next.id !== draft.targetReleaseId) {
     // A pinned instance keeps even its label: what runs there stays the pinned release.
     if (runsTheSame(draft, next) && !i.pin) takeOver(draft, ctx, next);
-    else gateNext(draft, ctx, next);
+    else gateNext(draft, ctx, next, opts.noSlot);
+  } else if (opts.noSlot && i.rollbackRequestedAt && i.rollbackRequestedAt > (draft.es.rollbackHandledAt ?? 0)) {
+    draft.waiting = [opts.noSlot];
   }
 
   const es = draft.es;
@@ -131,7 +139,7 @@ function takeOver(draft: Draft, ctx: InstanceContext, next: Next): void {
 }
 
 /** A next release that changes what runs here starts when its gates (pinned into it) open. */
-function gateNext(draft: Draft, ctx: InstanceContext, next: Next): void {
+function gateNext(draft: Draft, ctx: InstanceContext, next: Next, noSlot?: Reason): void {
   const es = draft.es;
   const already = es.satisfied?.releaseId === next.id ? es.satisfied.keys : [];
   const bypassed = ctx.bypassed.get(next.id) ?? [];
@@ -168,6 +176,8 @@ function gateNext(draft: Draft, ctx: InstanceContext, next: Next): void {
     if (verdict.decision === 'wait') draft.recheckAt = verdict.recheckAt;
   } else if (draft.paused) {
     draft.waiting = [{ code: 'PAUSED_BY_USER', message: `convergence is paused; ${labelOf(ctx, next.id)} starts when it is resumed` }];
+  } else if (noSlot) {
+    draft.waiting = [noSlot];
   } else {
     const inFlight = draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId && es.mode === 'rollout' ? draft.targetReleaseId : undefined;
     const replacing = inFlight ? ` (replacing ${labelOf(ctx, inFlight)}, still in flight)` : '';

@@ -4,7 +4,7 @@ import { formatTail, tailLines } from './logs.js';
 import { describeReplica } from './observe.js';
 import { plan, type Step } from './plan.js';
 import { stopProcessGroup } from './proc.js';
-import { countRestarts, instanceDir, logPath, readRecords, removeRecord, type ReplicaRecord } from './records.js';
+import { countRestarts, instanceDir, logPath, readRecords, removeRecord, writeRecord, type ReplicaRecord } from './records.js';
 import { markFailed, startReplica, stopReplica, waitReady } from './replica.js';
 import { parseSpec, resolveStateDir, type ProcessConfig, type ProcessSpec } from './schema.js';
 
@@ -97,7 +97,11 @@ async function ensureReady(
   child?: Parameters<typeof waitReady>[2],
 ): Promise<void> {
   const readiness = await waitReady(record, ctx.signal, child);
-  if (readiness.ok) return;
+  if (readiness.ok) {
+    // When it became ready, for people and tests reading the state dir (the runtime's own record of a rollout).
+    if (!record.readyAt) await writeRecord(dir, { ...record, readyAt: new Date().toISOString() });
+    return;
+  }
   await markFailed(dir, record, readiness.reason);
   const tail = await tailLines(logPath(dir, record.id));
   throw new RetryableError(

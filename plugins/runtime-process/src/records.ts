@@ -32,6 +32,8 @@ export interface ReplicaRecord {
   healthCheck?: HealthCheck;
   /** Set when apply gave up on the replica (never healthy, exited during start); it is stopped then. */
   failure?: string;
+  /** When apply saw it healthy for the first time (ISO). */
+  readyAt?: string;
 }
 
 const RECORD = /^replica-\d+-.+\.json$/;
