@@ -15,7 +15,7 @@ import { QueryResolver } from './resolvers/query.js';
 import { ReleaseFields, ServiceFields, ServiceInstanceFields } from './resolvers/service-fields.js';
 import { ReleaseDetailFields, ServiceInstancePlanFields } from './resolvers/release-details.js';
 import { BypassMutations } from './resolvers/bypass-mutations.js';
-import { InstancePromotionFields, PinMutations, ReleaseInChannelFields } from './resolvers/promotion.js';
+import { InstancePromotionFields, PinMutations, ReleaseGroupFields, ReleaseGroupOfRelease, ReleaseInChannelFields } from './resolvers/promotion.js';
 
 export const RESOLVERS = [
   QueryResolver,
@@ -34,6 +34,8 @@ export const RESOLVERS = [
   PinMutations,
   InstancePromotionFields,
   ReleaseInChannelFields,
+  ReleaseGroupFields,
+  ReleaseGroupOfRelease,
   RuntimePluginsResolver,
   ApprovalMutations,
   ReleaseApprovalFields,

@@ -10,6 +10,7 @@ import type {
   ApprovalRow,
   EventRow,
   ReleaseChannelRow,
+  ReleaseGroupRow,
   ReleaseRow,
   RuntimeRow,
   ServiceInstanceRow,
@@ -30,6 +31,7 @@ import {
   toGlobalId,
 } from './types/domain.js';
 import { Approval } from './types/approval.js';
+import { ReleaseGroup } from './types/release-group.js';
 import { RuntimePlugin } from './types/runtime-plugin.js';
 
 /** Row → API object. API types are for readers; rows are for the store (STYLE 9). */
@@ -157,4 +159,8 @@ let unsavedEventSerial = 0;
 export function toEventFromLive(event: LiveEvent): Event {
   const id = event.id === null ? `live-${++unsavedEventSerial}` : String(event.id);
   return Object.assign(new Event(), { id, at: new Date(event.at), type: event.type as EventType, actor: event.actor, subject: event.subject, message: event.message, data: event.data });
+}
+
+export function toReleaseGroup(row: ReleaseGroupRow): ReleaseGroup {
+  return Object.assign(new ReleaseGroup(), { row, id: toGlobalId('ReleaseGroup', row.id), label: row.label, createdBy: row.createdBy, createdAt: row.createdAt });
 }

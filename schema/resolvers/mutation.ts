@@ -1,12 +1,13 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { applyConfig } from '../../server/services/apply-config.js';
 import { createRelease } from '../../server/services/create-release.js';
+import { createGroupRelease } from '../../server/services/create-group-release.js';
 import { publishEvents } from '../../server/services/live-events.js';
 import { deleteApplication, deleteRuntime, deleteService } from '../../server/services/delete-objects.js';
 import { createApiToken, revokeApiToken } from '../../server/services/tokens.js';
 import { userError } from '../../server/domain/user-error.js';
 import type { GraphQLContext } from '../context.js';
-import { toApiToken, toRelease } from '../mappers.js';
+import { toApiToken, toRelease, toReleaseGroup } from '../mappers.js';
 import { fromGlobalId, toGlobalId, type NodeTypeName } from '../types/node.js';
 import {
   ApplyConfigInput,
@@ -64,16 +65,25 @@ export class MutationResolver {
     return { deletedId: outcome.deletedId ? toGlobalId('Runtime', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 
-  @Mutation(() => CreateReleasePayload, { description: 'Deliver these parameter values everywhere, by the rules of each channel.' })
+  @Mutation(() => CreateReleasePayload, { description: 'Deliver these parameter values everywhere, by the rules of each channel: one service (service, params), or several released as one (services).' })
   async createRelease(@Arg('input', () => CreateReleaseInput) input: CreateReleaseInput, @Ctx() ctx: GraphQLContext): Promise<CreateReleasePayload> {
-    const outcome = await createRelease(ctx.em, ctx.viewer, input);
+    if (input.services?.length) {
+      if (input.service || input.params) return { release: null, group: null, userErrors: toUserErrors([userError('INVALID_INPUT', 'give either service and params, or services: not both', ['services'])]) };
+      const outcome = await createGroupRelease(ctx.em, ctx.viewer, { application: input.application, services: input.services });
+      if (!outcome.group) return { release: null, group: null, userErrors: toUserErrors(outcome.userErrors) };
+      publishEvents(ctx.hooks.live, outcome.events);
+      ctx.hooks.engine?.wake();
+      return { release: toRelease(outcome.releases[0]!), group: toReleaseGroup(outcome.group), userErrors: [] };
+    }
+    if (!input.service) return { release: null, group: null, userErrors: toUserErrors([userError('INVALID_INPUT', 'name the service to release (or give services for several at once)', ['service'])]) };
+    const outcome = await createRelease(ctx.em, ctx.viewer, { application: input.application, service: input.service, params: input.params ?? {} });
     if (outcome.release) {
       publishEvents(ctx.hooks.live, outcome.events);
       // The release's instances are already due first (URGENT); nothing else changed, so the
       // engine only needs a nudge, not a wake-up of the whole application.
       ctx.hooks.engine?.wake();
     }
-    return { release: outcome.release ? toRelease(outcome.release) : null, userErrors: toUserErrors(outcome.userErrors) };
+    return { release: outcome.release ? toRelease(outcome.release) : null, group: null, userErrors: toUserErrors(outcome.userErrors) };
   }
 
   @Mutation(() => CreateApiTokenPayload)

@@ -2,13 +2,14 @@ import {
   ApiTokenRow,
   ApplicationRow,
   ReleaseChannelRow,
+  ReleaseGroupRow,
   ReleaseRow,
   RuntimeRow,
   ServiceInstanceRow,
   ServiceRow,
 } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
-import { toApiToken, toApplication, toRelease, toReleaseChannel, toRuntime, toService, toServiceInstance } from '../mappers.js';
+import { toApiToken, toApplication, toRelease, toReleaseChannel, toReleaseGroup, toRuntime, toService, toServiceInstance } from '../mappers.js';
 import type { Node } from '../types/node.js';
 import { fromGlobalId } from '../types/node.js';
 import { mayReadTokens, visibleApplication } from '../visibility.js';
@@ -31,6 +32,8 @@ export async function resolveNode(ctx: GraphQLContext, globalId: string): Promis
       return scoped(await em.findOne(ServiceRow, { id: ref.id }), toService);
     case 'Release':
       return scoped(await em.findOne(ReleaseRow, { id: ref.id }), toRelease);
+    case 'ReleaseGroup':
+      return scoped(await em.findOne(ReleaseGroupRow, { id: ref.id }), toReleaseGroup);
     case 'ServiceInstance':
       return scoped(await em.findOne(ServiceInstanceRow, { id: ref.id }), toServiceInstance);
     case 'Runtime': {

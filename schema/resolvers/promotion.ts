@@ -2,9 +2,10 @@ import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql'
 import type { EngineState } from '../../server/engine/types.js';
 import { publishEvents } from '../../server/services/live-events.js';
 import { pinService, unpinService } from '../../server/services/pin-service.js';
-import { ServiceInstanceRow, type ReleaseChannelRow } from '../../server/store/entities/index.js';
+import { ReleaseGroupRow, ServiceInstanceRow, type ReleaseChannelRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
-import { toRelease, toServiceInstance } from '../mappers.js';
+import { toRelease, toReleaseGroup, toServiceInstance } from '../mappers.js';
+import { ReleaseGroup } from '../types/release-group.js';
 import { Release, ServiceInstance } from '../types/domain.js';
 import { GateStatus, Pin, PinServiceInput, PinServicePayload, ReleaseInChannel, UnpinServiceInput, type ReleaseChannelStatusEnum } from '../types/promotion.js';
 import { toUserErrors } from '../types/user-error.js';
@@ -92,4 +93,24 @@ export function statusIn(releaseId: string, i: ServiceInstanceRow): readonly [Ch
   if (es.candidate?.releaseId === releaseId) return ['WAITING', i.reasons[0]?.message ?? null];
   if (es.history?.some((h) => h.releaseId === releaseId)) return ['REPLACED', null];
   return ['NOT_REACHED', null];
+}
+
+@Resolver(() => ReleaseGroup)
+export class ReleaseGroupFields {
+  @FieldResolver(() => [Release], { description: 'Its releases, one per service, in service order.' })
+  async releases(@Root() group: ReleaseGroup, @Ctx() ctx: GraphQLContext): Promise<Release[]> {
+    const rows = await Promise.all(group.row.members.map((m) => ctx.loaders.release.load(m.releaseId)));
+    return rows.filter((r): r is NonNullable<typeof r> => !!r).map(toRelease);
+  }
+}
+
+@Resolver(() => Release)
+export class ReleaseGroupOfRelease {
+  @FieldResolver(() => ReleaseGroup, { nullable: true, description: 'When it was released together with other services: that release of all of them.' })
+  async group(@Root() release: Release, @Ctx() ctx: GraphQLContext): Promise<ReleaseGroup | null> {
+    const id = release.row.groupId;
+    if (!id) return null;
+    const row = await ctx.em.findOne(ReleaseGroupRow, { id });
+    return row ? toReleaseGroup(row) : null;
+  }
 }

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { BypassableGate, Role } from '../../server/store/entities/index.js';
 import { GateBypass } from './release-details.js';
+import { ReleaseGroup } from './release-group.js';
 import { BypassableGateEnum, ChangeActionEnum, ConfigKindEnum, RoleEnum } from './enums.js';
 import { Approval } from './approval.js';
 import { ApiToken, Application, DesiredState, Release, Service } from './domain.js';
@@ -108,16 +109,25 @@ export class DeletePayload {
   @Field(() => [UserError]) userErrors!: UserError[];
 }
 
-@InputType()
-export class CreateReleaseInput {
-  @Field(() => String) application!: string;
+@InputType({ description: 'One service of a multi-service release, with its parameter values.' })
+export class ServiceReleaseInput {
   @Field(() => String) service!: string;
   @Field(() => JSONObjectScalar, { description: 'Parameter values, e.g. {"version": "v2"}.' }) params!: Record<string, unknown>;
 }
 
+@InputType({ description: 'One service (service and params), or several released as one (services).' })
+export class CreateReleaseInput {
+  @Field(() => String) application!: string;
+  @Field(() => String, { nullable: true }) service?: string | null;
+  @Field(() => JSONObjectScalar, { nullable: true, description: 'Parameter values, e.g. {"version": "v2"}.' }) params?: Record<string, unknown> | null;
+  @Field(() => [ServiceReleaseInput], { nullable: true, description: 'Several services released as one: they go through every channel together, in service order (Service dependsOn), and fail or roll back there as a whole.' })
+  services?: ServiceReleaseInput[] | null;
+}
+
 @ObjectType()
 export class CreateReleasePayload {
-  @Field(() => Release, { nullable: true }) release?: Release | null;
+  @Field(() => Release, { nullable: true, description: 'The release; for several services, the first in service order.' }) release?: Release | null;
+  @Field(() => ReleaseGroup, { nullable: true, description: 'For several services: the release of all of them.' }) group?: ReleaseGroup | null;
   @Field(() => [UserError]) userErrors!: UserError[];
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { parseDuration } from '../compiler/index.js';
 import type { CompiledChannelState, CompiledGate, ReleasePolicy } from '../compiler/types.js';
-import { ApplicationRow, ReleaseChannelRow, ReleaseRow, RuntimeRow, ServiceRow } from '../store/entities/index.js';
+import { ApplicationRow, ReleaseChannelRow, ReleaseGroupRow, ReleaseRow, RuntimeRow, ServiceRow, type GroupMember } from '../store/entities/index.js';
 
 export interface ChannelInfo {
   id: string;
@@ -32,6 +32,15 @@ export interface ServiceInfo {
   name: string;
   applicationId: string;
   progressDeadlineMs: number;
+  /** Services of the application that converge first when released together (service order). */
+  dependsOn: string[];
+}
+
+/** A multi-service release: its members in service order (immutable, cached once loaded). */
+export interface GroupInfo {
+  id: string;
+  label: string;
+  members: GroupMember[];
 }
 
 export interface ApplicationInfo {
@@ -53,6 +62,7 @@ export class ConfigCache {
   applications = new Map<string, ApplicationInfo>();
   private releaseLabels = new Map<string, string>();
   private releaseInfo = new Map<string, ReleaseInfo>();
+  private groupInfo = new Map<string, GroupInfo>();
 
   constructor(
     private readonly em: () => EntityManager,
@@ -93,7 +103,7 @@ export class ConfigCache {
         return [c.id, info];
       }),
     );
-    this.services = new Map(services.map((s) => [s.id, { id: s.id, name: s.name, applicationId: s.applicationId, progressDeadlineMs: progressDeadlineMs(s.document.progressDeadline) }]));
+    this.services = new Map(services.map((s) => [s.id, { id: s.id, name: s.name, applicationId: s.applicationId, progressDeadlineMs: progressDeadlineMs(s.document.progressDeadline), dependsOn: s.document.dependsOn ?? [] }]));
     this.loadedAt = startedAt;
   }
 
@@ -126,6 +136,15 @@ export class ConfigCache {
     this.remember(rows);
     for (const r of rows) out.set(r.serviceId, [...(out.get(r.serviceId) ?? []), this.releaseInfo.get(r.id)!]);
     return out;
+  }
+
+  /** Multi-service releases by id, loaded once each. */
+  async groups(ids: Iterable<string>): Promise<Map<string, GroupInfo>> {
+    const missing = [...new Set(ids)].filter((id) => id && !this.groupInfo.has(id));
+    if (missing.length) {
+      for (const g of await this.em().find(ReleaseGroupRow, { id: { $in: missing } })) this.groupInfo.set(g.id, { id: g.id, label: g.label, members: g.members });
+    }
+    return this.groupInfo;
   }
 
   private remember(rows: ReleaseRow[]): void {

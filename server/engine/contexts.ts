@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { CompiledGate } from '../compiler/types.js';
 import { ApprovalRow, GateBypassRow } from '../store/entities/index.js';
 import type { ConfigCache, ReleaseInfo } from './config-cache.js';
-import type { DownstreamState, EngineSettings, InstanceContext } from './draft.js';
+import type { DownstreamState, EngineSettings, GroupView, InstanceContext } from './draft.js';
 import type { Approvals, HealthMonitor, UpstreamState } from './gates/index.js';
 import type { InstanceStore } from './instance-store.js';
 import type { InstanceSnapshot } from './types.js';
@@ -48,8 +48,9 @@ export async function gatherContexts({ rows, config, store, em, health, settings
   const releaseIds = rows
     .flatMap((r) => [r.desiredReleaseId, r.targetReleaseId, r.convergedReleaseId, r.engineState.failure?.releaseId, r.engineState.candidate?.releaseId, r.pin?.releaseId, r.rollbackRequestedTo, ...(r.engineState.history ?? []).map((h) => h.releaseId)])
     .concat(siblings.flatMap((s) => [s.convergedReleaseId, s.targetReleaseId, s.pin?.releaseId]));
-  const releases = await config.releases(releaseIds.filter((x): x is string => !!x));
-  const labels = await config.labels([]);
+  const releases = await config.releases([...releaseIds.filter((x): x is string => !!x), ...[...queues.values()].flat().map((r) => r.id)]);
+  const groups = await gatherGroups(rows, releases, config, store);
+  const labels = await config.labels([...groups.members.values()].map((m) => m.releaseId));
   const candidatesOf = (r: InstanceSnapshot): string[] => {
     const ids = [r.desiredReleaseId, r.engineState.candidate?.releaseId].filter((x): x is string => !!x);
     if (config.channels.get(r.channelId)?.releasePolicy === 'queue') ids.push(...(queues.get(r.serviceId) ?? []).map((q) => q.id));
@@ -117,12 +118,55 @@ export async function gatherContexts({ rows, config, store, em, health, settings
       releases,
       queue: queues.get(instance.serviceId) ?? [],
       downstream,
+      groups: groups.inChannel(instance.channelId),
       health: health.snapshot(gatesOf(instance)),
       labels,
       settings,
     });
   }
   return contexts;
+}
+
+/**
+ * The multi-service releases the batch's instances may be working on (next, target, desired), with
+ * every member's instance, so each member sees the others in its channel.
+ */
+async function gatherGroups(rows: InstanceSnapshot[], releases: ReadonlyMap<string, ReleaseInfo>, config: ConfigCache, store: InstanceStore) {
+  const groupIds = new Set<string>();
+  for (const r of rows) {
+    for (const id of [r.desiredReleaseId, r.targetReleaseId, r.engineState.candidate?.releaseId]) {
+      const g = id ? releases.get(id)?.groupId : null;
+      if (g) groupIds.add(g);
+    }
+  }
+  const members = new Map<string, { releaseId: string }>();
+  if (groupIds.size === 0) return { members, inChannel: () => new Map<string, GroupView>() };
+  const infos = await config.groups(groupIds);
+  const wanted = [...groupIds].map((id) => infos.get(id)).filter((g): g is NonNullable<typeof g> => !!g);
+  for (const g of wanted) for (const m of g.members) members.set(m.releaseId, m);
+  const instances = await store.siblings([...new Set(wanted.flatMap((g) => g.members.map((m) => m.serviceId)))]);
+  const cache = new Map<string, Map<string, GroupView>>();
+  const inChannel = (channelId: string): Map<string, GroupView> => {
+    let views = cache.get(channelId);
+    if (!views) {
+      views = new Map(
+        wanted.map((g) => [
+          g.id,
+          {
+            id: g.id,
+            label: g.label,
+            members: g.members.map((m) => {
+              const instance = instances.find((i) => i.serviceId === m.serviceId && i.channelId === channelId);
+              return { service: m.service, serviceId: m.serviceId, releaseId: m.releaseId, dependsOn: config.services.get(m.serviceId)?.dependsOn ?? [], ...(instance ? { instance } : {}) };
+            }),
+          },
+        ]),
+      );
+      cache.set(channelId, views);
+    }
+    return views;
+  };
+  return { members, inChannel };
 }
 
 /** The gates compiled into what the instance runs and what it is asked to run. */

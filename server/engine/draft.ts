@@ -31,6 +31,13 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   crashLoopWindowMs: 5 * 60_000,
 };
 
+/** A multi-service release as seen from one channel: its members and their instances there. */
+export interface GroupView {
+  id: string;
+  label: string;
+  members: { service: string; serviceId: string; releaseId: string; dependsOn: string[]; instance?: InstanceSnapshot }[];
+}
+
 /** A channel that depends on this one (same service), for soak protection. */
 export interface DownstreamState {
   channel: string;
@@ -64,6 +71,8 @@ export interface InstanceContext {
   queue: ReleaseInfo[];
   /** Channels that depend on this one, and where they stand (soak protection). */
   downstream: DownstreamState[];
+  /** Multi-service releases this decision may involve, by group id, with their members' instances in this channel. */
+  groups: ReadonlyMap<string, GroupView>;
   health: HealthSnapshot;
   labels: ReadonlyMap<string, string>;
   settings: EngineSettings;

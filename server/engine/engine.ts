@@ -348,6 +348,7 @@ export class Engine {
     if (freed.length) await this.wakeScopes(freed, now);
 
     const wakeServices = new Set<string>();
+    const wakeChannels = new Set<string>();
     for (const o of outcomes) {
       if (!written.has(o.update.id) || o.events.length === 0) continue;
       const ctx = ctxById.get(o.update.id)!;
@@ -355,12 +356,14 @@ export class Engine {
       this.opts.live.publish('INSTANCE_CHANGED', { applicationId: i.applicationId, instanceId: i.id, releaseIds: [...new Set([i.desiredReleaseId, o.update.targetReleaseId].filter((x): x is string => !!x))] });
       // Downstream channels may be waiting on this one: let them look now rather than at their next poll.
       if (o.events.some((e) => DOWNSTREAM_MOVES.has(e.type))) wakeServices.add(i.serviceId);
+      // The other members of a multi-service release in this channel may move now too.
+      if ([o.update.targetReleaseId, o.update.engineState.candidate?.releaseId].some((id) => id && ctx.releases.get(id)?.groupId)) wakeChannels.add(i.channelId);
     }
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }
-    if (wakeServices.size) {
-      await this.store.wake({ serviceIds: [...wakeServices] }, now);
+    if (wakeServices.size || wakeChannels.size) {
+      await this.store.wake({ serviceIds: [...wakeServices], channelIds: [...wakeChannels] }, now);
       this.wake();
     }
   }

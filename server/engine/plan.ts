@@ -3,6 +3,7 @@ import { evaluateGates, gateKey, isHealthGate, type GateDetail } from './gates/i
 import type { Draft, InstanceContext, Reason } from './draft.js';
 import { labelOf } from './draft.js';
 import { nextRelease, protectsSoak, supersede, type Next } from './next-release.js';
+import { failedMember, groupFailedReason, groupHold } from './group-gates.js';
 import { clearRunHistory, markBad, rememberConverged, rollbackTargetOf, startRollback } from './rollback.js';
 import type { GateState } from './types.js';
 
@@ -49,6 +50,8 @@ export function plan(ctx: InstanceContext, opts: PlanOptions = {}): Draft {
   if (!opts.noSlot) handleRollbackRequest(draft, ctx);
   if (i.pin && !opts.noSlot) holdAtPin(draft, ctx);
 
+  if (failWithGroup(draft, ctx)) return withTick(draft);
+
   const next = nextRelease(draft, ctx);
   if (next && next.id !== draft.targetReleaseId) {
     // A pinned instance keeps even its label: what runs there stays the pinned release.
@@ -62,10 +65,40 @@ export function plan(ctx: InstanceContext, opts: PlanOptions = {}): Draft {
   const rollingOut = es.mode !== 'rollback' && es.mode !== 'halted' && !!draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId;
   if (rollingOut && !draft.paused && !i.pin) checkRolloutHealth(draft, ctx);
 
+  return withTick(draft);
+}
+
+/** What the tick does: converge on the target, or only look (paused, halted). */
+function withTick(draft: Draft): Draft {
   if (draft.targetReleaseId && draft.targetState) {
-    draft.tick = { mode: draft.paused || es.mode === 'halted' ? 'observe' : 'converge' };
+    draft.tick = { mode: draft.paused || draft.es.mode === 'halted' ? 'observe' : 'converge' };
   }
   return draft;
+}
+
+/**
+ * A multi-service release fails here as a whole: when another member failed here, this member is
+ * rolled back here (if it runs or rolls out) or marked bad before it starts. Returns whether it acted.
+ */
+function failWithGroup(draft: Draft, ctx: InstanceContext): boolean {
+  const es = draft.es;
+  const bad = new Set(es.badReleaseIds ?? []);
+  for (const id of [draft.targetReleaseId, es.candidate?.releaseId, ctx.instance.desiredReleaseId]) {
+    if (!id || bad.has(id)) continue;
+    const groupId = ctx.releases.get(id)?.groupId;
+    const group = groupId ? ctx.groups.get(groupId) : undefined;
+    const failed = group && failedMember(group, id);
+    if (!group || !failed) continue;
+    const why = groupFailedReason(ctx, group, failed);
+    if (id === draft.targetReleaseId && es.mode !== 'rollback' && es.mode !== 'halted') {
+      if (draft.convergedReleaseId === id) draft.convergedReleaseId = (es.history ?? []).find((h) => h.releaseId !== id)?.releaseId ?? null;
+      startRollback(draft, ctx, id, why);
+    } else if (id !== draft.targetReleaseId) {
+      failBeforeStart(draft, ctx, id, [why]);
+    }
+    return true;
+  }
+  return false;
 }
 
 /** rollbackService: acted on once per request; marks the release bad here, not "failed". */
@@ -170,7 +203,11 @@ function gateNext(draft: Draft, ctx: InstanceContext, next: Next, noSlot?: Reaso
     return;
   }
   es.satisfied = { releaseId: next.id, keys: [...new Set([...already, ...verdict.satisfied])] };
-  const holds = [healthHold(draft, ctx, bypassed), pinHold(ctx, next), soakProtection(draft, ctx, next)].filter((r): r is Reason => !!r);
+  const groupId = ctx.releases.get(next.id)?.groupId;
+  const group = groupId ? ctx.groups.get(groupId) : undefined;
+  // Its own gates are open: the rest of its group may count on it (see group-gates.ts).
+  if (group) es.groupReady = verdict.decision === 'open' ? next.id : undefined;
+  const holds = [healthHold(draft, ctx, bypassed), pinHold(ctx, next), soakProtection(draft, ctx, next), verdict.decision === 'open' && group ? groupHold(ctx, group, next.id) : undefined].filter((r): r is Reason => !!r);
   if (verdict.decision === 'wait' || holds.length) {
     draft.waiting = [...holds, ...(verdict.decision === 'wait' ? verdict.reasons : []), ...(next.waiting ?? [])];
     if (verdict.decision === 'wait') draft.recheckAt = verdict.recheckAt;

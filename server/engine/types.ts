@@ -63,6 +63,8 @@ export interface EngineState {
   runtimeVersion?: { version: string; digest: string };
   /** The release this channel takes next, by its release policy (see next-release.ts). */
   candidate?: { releaseId: string };
+  /** A multi-service release's member whose own gates here are open: the group may start once all are. */
+  groupReady?: string;
   /** Releases that never ran here because a newer one replaced them (latest policy), newest last. */
   superseded?: { releaseId: string; by: string; at: number; why: string }[];
   /** The gates of the next release here as last evaluated, for people (the dashboard). */

@@ -11,6 +11,7 @@ import { diffConfig, type ConfigChange } from './config-diff.js';
 import { releaseConfigChanges } from './config-releases.js';
 import { applicationDoc, loadStoredConfig, runtimeDoc, type StoredConfig } from './stored-config.js';
 import { syncChannels } from './sync-channels.js';
+import { checkServiceOrder } from './service-order.js';
 
 export interface AppliedObject {
   kind: ConfigChange['kind'];
@@ -53,6 +54,8 @@ export async function applyConfig(
       const bundle = parseAgainst(text, stored);
       const scopeErrors = checkScope(viewer, bundle);
       if (scopeErrors.length) throw new UserErrors(scopeErrors);
+      const orderErrors = checkServiceOrder(bundle, stored);
+      if (orderErrors.length) throw new UserErrors(orderErrors);
       const runtimes = mergedRuntimes(stored, bundle);
       const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes, applications: mergedApplications(stored, bundle) }) : [];
       if (pluginErrors.length) throw new UserErrors(pluginErrors);
@@ -165,7 +168,7 @@ async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: Co
   const existing = stored.runtimes.get(doc.name);
   if (change.action === 'UNCHANGED' && existing) return existing;
   const row = existing ?? em.create(RuntimeRow, { name: doc.name, plugin: doc.plugin, documentDigest: change.digest });
-  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, documentDigest: change.digest });
+  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, documentDigest: change.digest });
   recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})` });
   return row;
 }

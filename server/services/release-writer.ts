@@ -25,6 +25,8 @@ export interface NewRelease {
   actor: string;
   /** The service's newest release before this one, if any: what `changes` compares with. */
   basedOn: ReleaseRow | null;
+  /** Set for a member of a multi-service release. */
+  groupId?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function writeRelease(em: EntityManager, input: NewRelease): Promis
     states: Object.fromEntries(states),
     changes,
     basedOnReleaseId: basedOn?.id ?? null,
+    groupId: input.groupId ?? null,
     configSnapshot: {
       application: app.document,
       service: service.document,

@@ -25,7 +25,7 @@ export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig>
 }
 
 export function runtimeDoc(row: RuntimeRow): RuntimeDoc {
-  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels };
+  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels, ...(row.maxConcurrentRollouts ? { maxConcurrentRollouts: row.maxConcurrentRollouts } : {}) };
 }
 
 export function applicationDoc(row: ApplicationRow): ApplicationDoc {
