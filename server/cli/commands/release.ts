@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { failOnUserErrors } from '../api.js';
 import { apiFor, collect, formatOf, parseParams, parseTarget } from '../args.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, usageError } from '../errors.js';
 import { elapsed, parseDuration, printJson } from '../output.js';
 import { isLiveTerminal, progressView, why } from '../progress-view.js';
 import { withSuggestions } from '../suggest.js';
@@ -14,17 +14,35 @@ const CREATE = `mutation Release($a: String!, $s: String!, $p: JSONObject!) {
     userErrors { code message path }
   } }`;
 
+const CREATE_GROUP = `mutation Release($a: String!, $s: [ServiceReleaseInput!]!) {
+  createRelease(input: { application: $a, services: $s }) {
+    group { label releases { label service { name } } }
+    userErrors { code message path } } }`;
+
+/** `web.version=v2 api.version=v7` → one entry per service, in the order given. */
+function paramsPerService(params: Record<string, string>): { service: string; params: Record<string, string> }[] {
+  const out = new Map<string, Record<string, string>>();
+  for (const [key, value] of Object.entries(params)) {
+    const dot = key.indexOf('.');
+    if (dot <= 0) throw usageError(`--param ${key}: releasing several services takes <service>.<name>=value for every parameter`, 'e.g. --param web.version=v2 --param api.version=v7');
+    const service = key.slice(0, dot);
+    out.set(service, { ...(out.get(service) ?? {}), [key.slice(dot + 1)]: value });
+  }
+  return [...out].map(([service, p]) => ({ service, params: p }));
+}
+
 export function registerRelease(program: Command): void {
   program
     .command('release')
-    .description('create a release of a service: deliver these parameters everywhere, by the rules')
-    .argument('<app/service>', 'e.g. hello/web (or two words: hello web)')
+    .description('create a release of a service (or of several as one): deliver these parameters everywhere, by the rules')
+    .argument('<app/service>', 'e.g. hello/web (or two words: hello web); just <app> with --param <service>.<name>=value releases several services as one')
     .argument('[service]')
     .option('-p, --param <name=value>', 'a parameter value (repeatable), e.g. --param version=v2', collect, [])
     .option('-w, --wait', 'follow the release until every channel converges on it (exit 0) or one fails or rolls back (exit 1)')
     .option('--timeout <duration>', 'with --wait: give up after this long (exit 1)', '10m')
-    .addHelpText('after', '\nExample: driftless release hello/web --param version=v2 --wait --timeout 5m')
+    .addHelpText('after', '\nExamples:\n  driftless release hello/web --param version=v2 --wait --timeout 5m\n  driftless release shop --param web.version=v2 --param api.version=v7   (one release of both, in service order)')
     .action(async (target: string, second: string | undefined, opts: { param: string[]; wait?: boolean; timeout: string }, cmd: Command) => {
+      if (!target.includes('/') && second === undefined) return releaseSeveral(cmd, target, opts);
       const { application, service } = parseTarget(target, second);
       const params = parseParams(opts.param);
       const timeoutMs = parseDuration(opts.timeout);
@@ -73,4 +91,21 @@ export function registerRelease(program: Command): void {
         await api.close();
       }
     });
+}
+
+/** `driftless release <app> --param web.version=v2 --param api.version=v7`: one release of several services. */
+async function releaseSeveral(cmd: Command, application: string, opts: { param: string[]; wait?: boolean }): Promise<void> {
+  if (opts.wait) throw usageError('--wait follows the release of one service; follow a release of several with driftless status ' + application);
+  const services = paramsPerService(parseParams(opts.param));
+  if (services.length < 2) throw usageError('name at least two services, or give <app>/<service> for one', 'e.g. driftless release shop --param web.version=v2 --param api.version=v7');
+  const api = apiFor(cmd);
+  try {
+    const { createRelease } = await api.request(CREATE_GROUP, { a: application, s: services });
+    failOnUserErrors(await withSuggestions(api, createRelease.userErrors), `cannot release ${services.map((s) => s.service).join(', ')} of ${application}`);
+    if (formatOf(cmd) === 'json') return printJson(createRelease.group);
+    console.log(`Created release ${pc.bold(createRelease.group.label)} of ${application}: these services go through every channel together, in this order.`);
+    console.log(pc.dim(`Follow it with: driftless status ${application}`));
+  } finally {
+    await api.close();
+  }
 }
