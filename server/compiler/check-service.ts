@@ -4,6 +4,7 @@ import { checkTemplates, type TemplateScope } from './check-templates.js';
 import type { KnownNames, Reporter } from './check-context.js';
 import { coerceParam } from './params.js';
 import type { ServiceDoc } from './types.js';
+import { channelsOf } from './channel-groups.js';
 
 export function checkService(service: ServiceDoc, known: KnownNames, report: Reporter): void {
   const seen = new Map<string, number>();
@@ -25,8 +26,9 @@ export function checkService(service: ServiceDoc, known: KnownNames, report: Rep
     return; // Without the application, channels and templates cannot be checked.
   }
 
-  const channelNames = app.releaseChannels.map((c) => c.name);
-  const scope = (channels = app.releaseChannels): TemplateScope => ({
+  const appChannels = channelsOf(app, known.runtimes.values());
+  const channelNames = appChannels.map((c) => c.name);
+  const scope = (channels = appChannels): TemplateScope => ({
     params: [...new Set(service.parameters.map((p) => p.name))],
     channels,
     runtimes: known.runtimes,
@@ -37,7 +39,7 @@ export function checkService(service: ServiceDoc, known: KnownNames, report: Rep
   checkTemplates(service.spec, ['spec'], scope(), templateError);
   checkTemplates(service.env, ['env'], scope(), templateError);
   for (const [channelName, override] of Object.entries(service.perChannel)) {
-    const channel = app.releaseChannels.find((c) => c.name === channelName);
+    const channel = appChannels.find((c) => c.name === channelName);
     if (!channel) {
       report(
         'UNKNOWN_REFERENCE',

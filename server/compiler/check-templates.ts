@@ -48,6 +48,16 @@ export function checkRef(ref: TemplateRef, scope: TemplateScope): string | undef
       const where = [...lacking].map(([runtime, channels]) => `runtime "${runtime}" (channel${channels.length > 1 ? 's' : ''} ${quotedList(channels)})`);
       return `label "${ref.key}" in "{{ ${refText(ref)} }}" is not set on ${where.join(', ')}`;
     }
+    case 'runtime.constants': {
+      const lacking = new Map<string, string[]>();
+      for (const channel of scope.channels) {
+        const runtime = scope.runtimes.get(channel.runtime);
+        if (runtime && !Object.hasOwn(runtime.constants ?? {}, ref.key)) lacking.set(runtime.name, [...(lacking.get(runtime.name) ?? []), channel.name]);
+      }
+      if (lacking.size === 0) return undefined;
+      const where = [...lacking].map(([runtime, channels]) => `runtime "${runtime}" (channel${channels.length > 1 ? 's' : ''} ${quotedList(channels)})`);
+      return `runtime constant "${ref.key}" in "{{ ${refText(ref)} }}" is not set on ${where.join(', ')}`;
+    }
     default:
       return undefined;
   }

@@ -4,6 +4,7 @@
  * always gives the same output and the same digests.
  */
 import { findCycles, orderChannels } from './channel-graph.js';
+import { expandChannels } from './channel-groups.js';
 import { diagnostic, formatPath, type PathSegment } from './diagnostics.js';
 import { contentDigest } from './digest.js';
 import { parseDuration, DURATION_HELP } from './durations.js';
@@ -14,6 +15,7 @@ import { makeResolver, type ResolverScope } from './resolver.js';
 import { renderValue, type RenderProblem } from './templates.js';
 import type {
   ApplicationDoc,
+  ChannelDoc,
   CompiledChannelState,
   CompiledGate,
   Diagnostic,
@@ -56,7 +58,13 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
     diagnostics.push(diagnostic('SCHEMA_VIOLATION', `invalid duration "${progressDeadline}": ${DURATION_HELP}`, onService('progressDeadline')));
   }
 
-  const channels = app.releaseChannels;
+  const expanded = expandChannels(app, input.runtimes);
+  const channels = expanded.map((e) => e.channel);
+  // Diagnostics point at what the user wrote: the channel, or the group that generated it.
+  const base = (channel: ChannelDoc): PathSegment[] => {
+    const e = expanded[channels.indexOf(channel)]!;
+    return e.groupIndex === undefined ? ['releaseChannels', app.releaseChannels.indexOf(channel)] : ['releaseChannelGroups', e.groupIndex];
+  };
   const ordered = orderChannels(channels);
   if (!ordered) {
     for (const cycle of findCycles(channels)) diagnostics.push(diagnostic('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' -> ')}`, onApp('releaseChannels')));
@@ -66,10 +74,10 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
   const runtimes = new Map(input.runtimes.map((r) => [r.name, r]));
   const states: CompiledChannelState[] = [];
   for (const channel of ordered) {
-    const index = channels.indexOf(channel);
+    const at = base(channel);
     const runtime = runtimes.get(channel.runtime);
     if (!runtime) {
-      diagnostics.push(diagnostic('UNKNOWN_REFERENCE', `unknown runtime "${channel.runtime}"`, onApp(formatPath(['releaseChannels', index, 'runtime']))));
+      diagnostics.push(diagnostic('UNKNOWN_REFERENCE', `unknown runtime "${channel.runtime}"`, onApp(formatPath([...at, 'runtime']))));
       continue;
     }
 
@@ -77,7 +85,7 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
     (channel.gates ?? []).forEach((gate, g) => {
       const compiled = compileGate(gate);
       if (compiled.ok) gates.push(compiled.gate);
-      else for (const p of compiled.problems) diagnostics.push(diagnostic('SCHEMA_VIOLATION', p.text, onApp(formatPath(['releaseChannels', index, 'gates', g, ...p.path]))));
+      else for (const p of compiled.problems) diagnostics.push(diagnostic('SCHEMA_VIOLATION', p.text, onApp(formatPath([...at, 'gates', g, ...p.path]))));
     });
 
     const scope: ResolverScope = {
@@ -104,7 +112,7 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
     reportService(specProblems, fromOverride);
 
     const channelEnvProblems: RenderProblem[] = [];
-    const channelEnv = renderValue(channel.env ?? {}, makeResolver({ ...scope, params: undefined }), ['releaseChannels', index, 'env'], channelEnvProblems);
+    const channelEnv = renderValue(channel.env ?? {}, makeResolver({ ...scope, params: undefined }), [...at, 'env'], channelEnvProblems);
     for (const p of channelEnvProblems) diagnostics.push(diagnostic('TEMPLATE_ERROR', p.text, onApp(formatPath(p.path))));
 
     const serviceEnvProblems: RenderProblem[] = [];
@@ -130,7 +138,7 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
     if (stabilization !== undefined) {
       const ms = parseDuration(stabilization);
       if (ms === undefined) {
-        const where = service.stabilizationWindow !== undefined ? onService('stabilizationWindow') : onApp(formatPath(['releaseChannels', index, 'stabilizationWindow']));
+        const where = service.stabilizationWindow !== undefined ? onService('stabilizationWindow') : onApp(formatPath([...at, 'stabilizationWindow']));
         diagnostics.push(diagnostic('SCHEMA_VIOLATION', `invalid duration "${stabilization}": ${DURATION_HELP}`, where));
       } else state.stabilizationMs = ms;
     }

@@ -6,6 +6,7 @@
 import type {
   ApplicationDoc,
   ChannelDoc,
+  ChannelGroupDoc,
   ChannelOverride,
   GateDoc,
   JsonObject,
@@ -34,6 +35,7 @@ export function runtimeWithDefaults(raw: Raw): RuntimeDoc {
     config: (raw.config as JsonObject | undefined) ?? {},
     labels: stringMap(raw.labels),
     ...(raw.maxConcurrentRollouts !== undefined ? { maxConcurrentRollouts: raw.maxConcurrentRollouts as number } : {}),
+    ...(raw.constants !== undefined ? { constants: { ...(raw.constants as Record<string, Scalar>) } } : {}),
   };
 }
 
@@ -53,11 +55,19 @@ function channelWithDefaults(raw: Raw): ChannelDoc {
 }
 
 export function applicationWithDefaults(raw: Raw): ApplicationDoc {
+  const groups = raw.releaseChannelGroups as Raw[] | undefined;
   return {
     kind: 'Application',
     name: raw.name as string,
     releaseChannels: ((raw.releaseChannels as Raw[] | undefined) ?? []).map(channelWithDefaults),
+    // Absent stays absent: documents written before groups digest as they did.
+    ...(groups !== undefined ? { releaseChannelGroups: groups.map(groupWithDefaults) } : {}),
   };
+}
+
+function groupWithDefaults(raw: Raw): ChannelGroupDoc {
+  const { name: _name, runtime: _runtime, ...channel } = channelWithDefaults({ ...raw, runtime: '' });
+  return { ...channel, name: raw.name as string, runtimes: stringMap(raw.runtimes) };
 }
 
 function parameterWithDefaults(raw: Raw): ParameterDecl {

@@ -12,3 +12,4 @@ export { parseDuration } from './durations.js';
 export { compileGate } from './gates.js';
 export { orderChannels } from './channel-graph.js';
 export { diffStates, describeChange, sameIntent, type FieldChange } from './state-diff.js';
+export { channelsOf, expandChannels, matches as matchesSelector } from './channel-groups.js';

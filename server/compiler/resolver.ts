@@ -42,6 +42,11 @@ export function makeResolver(scope: ResolverScope): Resolver {
         if (Object.hasOwn(labels, ref.key)) return found(labels[ref.key]!);
         return missing(`label "${ref.key}" in ${source} is not set on runtime "${scope.runtime.name}"${suggestion(ref.key, Object.keys(labels))}`);
       }
+      case 'runtime.constants': {
+        const constants = scope.runtime.constants ?? {};
+        if (Object.hasOwn(constants, ref.key)) return found(constants[ref.key]!);
+        return missing(`runtime constant "${ref.key}" in ${source} is not set on runtime "${scope.runtime.name}"${suggestion(ref.key, Object.keys(constants))}`);
+      }
       case 'channel.name':
         return found(scope.channel.name);
       case 'application.name':

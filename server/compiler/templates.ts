@@ -1,6 +1,6 @@
 /**
  * The template language: `{{ params.x }}`, `{{ constants.x }}`, `{{ channel.name }}`,
- * `{{ application.name }}`, `{{ runtime.name }}`, `{{ runtime.labels.x }}`. Nothing else, on
+ * `{{ application.name }}`, `{{ runtime.name }}`, `{{ runtime.labels.x }}`, `{{ runtime.constants.x }}`. Nothing else, on
  * purpose: a deployment spec must be predictable. An unknown name is an error, never '' — an
  * empty version or port would deploy something nobody asked for.
  */
@@ -11,6 +11,7 @@ export type TemplateRef =
   | { scope: 'params'; key: string }
   | { scope: 'constants'; key: string }
   | { scope: 'runtime.labels'; key: string }
+  | { scope: 'runtime.constants'; key: string }
   | { scope: 'channel.name' | 'application.name' | 'runtime.name' };
 
 const EXPRESSION = /\{\{(.*?)\}\}/g;
@@ -20,10 +21,11 @@ const FORMS: [RegExp, (m: RegExpExecArray) => TemplateRef][] = [
   [new RegExp(`^params\\.(${KEY})$`), (m) => ({ scope: 'params', key: m[1]! })],
   [new RegExp(`^constants\\.(${KEY})$`), (m) => ({ scope: 'constants', key: m[1]! })],
   [new RegExp(`^runtime\\.labels\\.(${KEY})$`), (m) => ({ scope: 'runtime.labels', key: m[1]! })],
+  [new RegExp(`^runtime\\.constants\\.(${KEY})$`), (m) => ({ scope: 'runtime.constants', key: m[1]! })],
   [/^(channel|application|runtime)\.name$/, (m) => ({ scope: `${m[1]}.name` as 'channel.name' })],
 ];
 const ALLOWED_FORMS =
-  'params.<name>, constants.<name>, channel.name, application.name, runtime.name, runtime.labels.<name>';
+  'params.<name>, constants.<name>, channel.name, application.name, runtime.name, runtime.labels.<name>, runtime.constants.<name>';
 
 /** The source form of a reference, for messages: `params.version`. */
 export function refText(ref: TemplateRef): string {

@@ -72,6 +72,7 @@ export class RemovalQueue {
     this.nextCheckAt = now + IDLE_CHECK_MS;
     const claimed = await this.claim(now);
     await Promise.all(claimed.map((r) => this.remove(r)));
+    if (claimed.length) await this.deleteRetiredRuntimes();
     if (claimed.length === BATCH) this.nextCheckAt = 0;
     else {
       const [next] = (await this.opts.orm.em.getConnection().execute('SELECT MIN(due_at) AS at FROM pending_removals')) as { at: unknown }[];
@@ -129,6 +130,20 @@ export class RemovalQueue {
     const events = await transact(this.opts.orm.em.fork(), async (em) => {
       await em.nativeDelete(PendingRemovalRow, { id: r.id, leaseOwner: this.opts.owner });
       return [recordEvent(em, { type: 'INSTANCE_REMOVED', actor: 'engine', applicationId: r.applicationId, subject: `ServiceInstance ${r.application}/${r.channel}/${r.service}`, subjectId: r.id, message, data: { cause: r.cause, runtime: r.runtime } })];
+    });
+    publishEvents(this.opts.live, events);
+  }
+
+  /** A retired runtime goes once no workload is left to remove from it (after the removals, not inside them: they run in parallel). */
+  private async deleteRetiredRuntimes(): Promise<void> {
+    const events = await transact(this.opts.orm.em.fork(), async (em) => {
+      const out = [];
+      for (const runtime of await em.find(RuntimeRow, { retiredAt: { $ne: null } })) {
+        if (await em.count(PendingRemovalRow, { runtime: runtime.name })) continue;
+        em.remove(runtime);
+        out.push(recordEvent(em, { type: 'RUNTIME_DELETED', actor: 'engine', subject: `Runtime ${runtime.name}`, subjectId: runtime.id, message: `deleted runtime ${runtime.name}: the workloads of its channels are removed` }));
+      }
+      return out;
     });
     publishEvents(this.opts.live, events);
   }

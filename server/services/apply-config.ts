@@ -1,6 +1,6 @@
 import { OptimisticLockError, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { transact } from '../store/transact.js';
-import { parseConfig } from '../compiler/index.js';
+import { channelsOf, parseConfig } from '../compiler/index.js';
 import type { ApplicationDoc, ConfigBundle, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
 import { actorName, canSeeApplication, hasRight, isUnscoped, type Viewer } from '../auth/viewer.js';
 import { recordEvent } from '../domain/events.js';
@@ -74,16 +74,29 @@ export async function applyConfig(
         }
       }
       await em.flush();
-      const runtimeIds = new Map((await em.find(RuntimeRow, {})).map((r) => [r.name, r.id]));
+      const runtimeIds = new Map((await em.find(RuntimeRow, { retiredAt: null })).map((r) => [r.name, r.id]));
 
       let removals = 0;
       for (const change of changes.filter((c) => c.kind === 'Application')) {
-        const { row, removed } = await upsertApplication(em, stored, change, actor, runtimeIds);
+        const { row, removed } = await upsertApplication(em, stored, change, actor, runtimeIds, runtimes);
         removals += removed;
         objects.push(toObject(change, row.id));
         if (change.action !== 'UNCHANGED') changedApps.add(row.id);
       }
       await em.flush();
+
+      // A new or relabelled runtime may add or take away channels that groups generate.
+      if (changes.some((c) => c.kind === 'Runtime' && c.action !== 'UNCHANGED')) {
+        const inBundle = new Set(bundle.applications.map((a) => a.name));
+        for (const app of stored.applications.values()) {
+          if (inBundle.has(app.name) || !app.document.releaseChannelGroups?.length) continue;
+          const before = (await em.find(ReleaseChannelRow, { applicationId: app.id })).map((c) => `${c.name}@${c.runtimeId}`).sort().join();
+          removals += await syncChannels(em, app, app.document, runtimeIds, actor, runtimes);
+          await em.flush();
+          const after = (await em.find(ReleaseChannelRow, { applicationId: app.id })).map((c) => `${c.name}@${c.runtimeId}`).sort().join();
+          if (before !== after) changedApps.add(app.id);
+        }
+      }
 
       for (const change of changes.filter((c) => c.kind === 'Service')) {
         const row = await upsertService(em, change, actor);
@@ -166,27 +179,30 @@ function toObject(change: ConfigChange, id: string): AppliedObject {
 async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string): Promise<RuntimeRow> {
   const doc = change.doc as RuntimeDoc;
   const existing = stored.runtimes.get(doc.name);
+  if (!existing && (await em.count(RuntimeRow, { name: doc.name, retiredAt: { $ne: null } }))) {
+    throw new UserErrors([userError('IN_USE', `Runtime ${doc.name}: it is being deleted (the workloads of its channels are being removed); apply it again once that is done`, ['documents', `Runtime ${doc.name}`])]);
+  }
   if (change.action === 'UNCHANGED' && existing) return existing;
   const row = existing ?? em.create(RuntimeRow, { name: doc.name, plugin: doc.plugin, documentDigest: change.digest });
-  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, documentDigest: change.digest });
+  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, constants: doc.constants ?? null, documentDigest: change.digest });
   recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})` });
   return row;
 }
 
-async function upsertApplication(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string, runtimeIds: Map<string, string>): Promise<{ row: ApplicationRow; removed: number }> {
+async function upsertApplication(em: EntityManager, stored: StoredConfig, change: ConfigChange, actor: string, runtimeIds: Map<string, string>, runtimes: RuntimeDoc[]): Promise<{ row: ApplicationRow; removed: number }> {
   const doc = change.doc as ApplicationDoc;
   const existing = stored.applications.get(doc.name);
   if (change.action === 'UNCHANGED' && existing) return { row: existing, removed: 0 };
   const row = existing ?? em.create(ApplicationRow, { name: doc.name, document: doc, documentDigest: change.digest, configGeneration: 0 });
   Object.assign(row, { document: doc, documentDigest: change.digest });
-  const removed = await syncChannels(em, row, doc, runtimeIds, actor);
+  const removed = await syncChannels(em, row, doc, runtimeIds, actor, runtimes);
   recordEvent(em, {
     type: existing ? 'APPLICATION_UPDATED' : 'APPLICATION_CREATED',
     actor,
     applicationId: row.id,
     subject: `Application ${doc.name}`,
     subjectId: row.id,
-    message: `${existing ? 'updated' : 'created'} application ${doc.name} with channels ${doc.releaseChannels.map((c) => c.name).join(', ')}`,
+    message: `${existing ? 'updated' : 'created'} application ${doc.name} with channels ${channelsOf(doc, runtimes).map((c) => c.name).join(', ')}`,
   });
   return { row, removed };
 }

@@ -10,7 +10,7 @@ import { diffConfig, type ConfigChange } from './config-diff.js';
 import { planConfigReleases } from './config-releases.js';
 import { diagnosticsToUserErrors } from './diagnostics.js';
 import { baseLabel, summarizeChanges } from './release-writer.js';
-import { diffStates } from '../compiler/index.js';
+import { channelsOf, diffStates } from '../compiler/index.js';
 import { loadStoredConfig, serviceDoc } from './stored-config.js';
 
 export interface PreviewService {
@@ -87,7 +87,7 @@ export async function previewConfig(em: EntityManager, viewer: Viewer, text: str
       const services = new Map([...stored.services.entries()].filter(([key]) => key.startsWith(`${appName}/`)).map(([, row]) => [row.name, serviceDoc(row)]));
       for (const s of bundle.services.filter((s) => s.application === appName)) services.set(s.name, s);
 
-      const channels: PreviewChannel[] = appDoc.releaseChannels.map((c) => ({ name: c.name, runtime: c.runtime, services: [] }));
+      const channels: PreviewChannel[] = channelsOf(appDoc, runtimes).map((c) => ({ name: c.name, runtime: c.runtime, services: [] }));
       for (const [serviceName, doc] of [...services.entries()].sort(([a], [b]) => a.localeCompare(b))) {
         const storedService = stored.services.get(`${appName}/${serviceName}`);
         const latest = storedService ? await em.findOne(ReleaseRow, { serviceId: storedService.id }, { orderBy: { number: 'desc' } }) : null;

@@ -13,7 +13,8 @@ export interface StoredConfig {
 export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig> {
   // One after another: callers run this inside a transaction, where they share one connection
   // (pg refuses a query on a client that is still running one).
-  const runtimes = await em.find(RuntimeRow, {});
+  // A retired runtime (deleted, its channels' workloads still being removed) is no longer config.
+  const runtimes = await em.find(RuntimeRow, { retiredAt: null });
   const applications = await em.find(ApplicationRow, {});
   const services = await em.find(ServiceRow, {});
   const appNameById = new Map(applications.map((a) => [a.id, a.name]));
@@ -25,7 +26,7 @@ export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig>
 }
 
 export function runtimeDoc(row: RuntimeRow): RuntimeDoc {
-  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels, ...(row.maxConcurrentRollouts ? { maxConcurrentRollouts: row.maxConcurrentRollouts } : {}) };
+  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels, ...(row.maxConcurrentRollouts ? { maxConcurrentRollouts: row.maxConcurrentRollouts } : {}), ...(row.constants ? { constants: row.constants } : {}) };
 }
 
 export function applicationDoc(row: ApplicationRow): ApplicationDoc {

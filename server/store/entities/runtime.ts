@@ -2,6 +2,7 @@ import { Entity, Property, Unique } from '@mikro-orm/core';
 import type { Opt } from '@mikro-orm/core';
 import type { JsonObject } from '../../compiler/types.js';
 import { MutableRow } from './base.js';
+import { EpochMsType } from './epoch-ms-type.js';
 
 @Entity({ tableName: 'runtimes' })
 export class RuntimeRow extends MutableRow {
@@ -22,6 +23,14 @@ export class RuntimeRow extends MutableRow {
   /** At most this many instances roll out on this runtime at once (every application); null: no limit. */
   @Property({ type: 'integer', nullable: true })
   maxConcurrentRollouts?: number | null;
+
+  /** Shared values services read as {{ runtime.constants.x }}. */
+  @Property({ type: 'json', nullable: true })
+  constants?: Record<string, string | number | boolean> | null;
+
+  /** Deleted while channels generated for it still ran: it goes once their workloads are removed. */
+  @Property({ type: EpochMsType, nullable: true })
+  retiredAt?: Date | null;
 
   /** Digest of the normalized document: an unchanged re-apply writes nothing. */
   @Property({ type: 'string', length: 64 })

@@ -2,8 +2,9 @@ import { Migration } from '@mikro-orm/migrations';
 import type { Knex } from '@mikro-orm/knex';
 
 /**
- * Promotion control: pins on instances, rollbacks to a chosen release (and pinned there), runtime
- * rollout limits, rollout slots (concurrency limits that hold across replicas), release groups.
+ * Promotion control and infrastructure intent: pins on instances, rollbacks to a chosen release
+ * (and pinned there), runtime rollout limits and shared constants, rollout slots (concurrency limits
+ * that hold across replicas), release groups, runtimes retired while their channels are removed.
  */
 export class Migration0006PromotionControl extends Migration {
   private addSchema(builder: Knex.SchemaBuilder): void {
@@ -19,7 +20,14 @@ export class Migration0006PromotionControl extends Migration {
         t.boolean('rollback_pin').notNullable().defaultTo(false);
       }),
     );
-    this.addSchema(schema().alterTable('runtimes', (t) => t.integer('max_concurrent_rollouts').nullable()));
+    this.addSchema(
+      schema().alterTable('runtimes', (t) => {
+        t.integer('max_concurrent_rollouts').nullable();
+        t.jsonb('constants').nullable();
+        // Deleted while generated channels still ran on it: kept until their workloads are removed.
+        t.bigInteger('retired_at').nullable();
+      }),
+    );
     this.addSchema(
       schema().alterTable('releases', (t) => {
         t.string('group_id', 36).nullable().index();
