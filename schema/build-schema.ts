@@ -15,6 +15,7 @@ import { QueryResolver } from './resolvers/query.js';
 import { ReleaseFields, ServiceFields, ServiceInstanceFields } from './resolvers/service-fields.js';
 import { ReleaseDetailFields, ServiceInstancePlanFields } from './resolvers/release-details.js';
 import { BypassMutations } from './resolvers/bypass-mutations.js';
+import { InstanceRolloutStepFields, RolloutStepMutations } from './resolvers/rollout-steps.js';
 import { InstancePromotionFields, PinMutations, ReleaseGroupFields, ReleaseGroupOfRelease, ReleaseInChannelFields } from './resolvers/promotion.js';
 
 export const RESOLVERS = [
@@ -33,6 +34,8 @@ export const RESOLVERS = [
   BypassMutations,
   PinMutations,
   InstancePromotionFields,
+  RolloutStepMutations,
+  InstanceRolloutStepFields,
   ReleaseInChannelFields,
   ReleaseGroupFields,
   ReleaseGroupOfRelease,

@@ -12,7 +12,7 @@
  * rollout that is progressing (objects PENDING, or the target active next to the old version)
  * gets another apply on the next tick, not just another look.
  */
-import type { ObservedObject, ObservedState, TargetState } from '@driftless/plugin-sdk';
+import type { ObservedObject, ObservedState, RolloutStep, TargetState } from '@driftless/plugin-sdk';
 import type { ReasonCode } from '../server/domain/status.js';
 
 export interface DecisionReason {
@@ -54,6 +54,8 @@ export function decide(observed: ObservedState, target: TargetState | undefined,
     };
   }
 
+  if (target.step) return decideStep(objects, target, target.step, label, unhealthyMessages);
+
   let apply = false;
   const drift = driftProblems(objects, label);
   if (drift.length > 0) {
@@ -86,6 +88,21 @@ export function decide(observed: ObservedState, target: TargetState | undefined,
   }
   if (!converged) apply = true;
   return { converged, action: apply ? 'apply' : 'none', reasons, unhealthy };
+}
+
+/**
+ * A progressive rollout's step: "converged" means the step is reached, every object SUCCEEDED
+ * (the plugin's word that it runs the step) with nothing drifted, and at least step.replicas
+ * replicas of the target available across objects. Older versions next to it are expected.
+ */
+function decideStep(objects: ObservedObject[], target: TargetState, step: RolloutStep, label: (v: string) => string, unhealthy: DecisionReason[]): Decision {
+  const drift = driftProblems(objects, label);
+  const available = objects.reduce((n, o) => n + o.versions.filter((v) => v.version === target.version).reduce((m, v) => m + v.availableReplicas, 0), 0);
+  const reached = drift.length === 0 && unhealthy.length === 0 && objects.every((o) => o.status === 'SUCCEEDED') && available >= step.replicas;
+  if (reached) return { converged: true, action: 'none', reasons: [], unhealthy: false };
+  const reasons = [...drift, ...unhealthy];
+  if (reasons.length === 0) reasons.push({ code: 'PROGRESSING', message: `step ${step.index + 1} of ${step.count}: ${available} of ${plural(step.replicas, 'replica')} on ${label(target.version)} available` });
+  return { converged: false, action: 'apply', reasons, unhealthy: unhealthy.length > 0 };
 }
 
 function activeVersions(o: ObservedObject): string[] {

@@ -9,6 +9,7 @@ import { registerApply } from './commands/apply.js';
 import { registerApprove } from './commands/approve.js';
 import { registerBypass } from './commands/bypass.js';
 import { registerPin } from './commands/pin.js';
+import { registerRolloutSteps } from './commands/rollout-steps.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvents } from './commands/events.js';
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerBypass, registerRollback, registerPin, registerPause, registerEvents, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
+  for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerBypass, registerRollback, registerPin, registerRolloutSteps, registerPause, registerEvents, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
     register(program);
   }
   program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or token refused, 4 not allowed for this token.\nDocs: docs/cli.md');

@@ -5,6 +5,7 @@
  */
 import { findCycles, orderChannels } from './channel-graph.js';
 import { expandChannels } from './channel-groups.js';
+import { compileSteps, type StepProblem } from './rollout-steps.js';
 import { diagnostic, formatPath, type PathSegment } from './diagnostics.js';
 import { contentDigest } from './digest.js';
 import { parseDuration, DURATION_HELP } from './durations.js';
@@ -121,7 +122,7 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
     reportService(serviceEnvProblems, (path) => path);
 
     const env = stringValues({ ...(channelEnv as JsonObject), ...(serviceEnv as JsonObject), ...(overrideEnv as JsonObject) });
-    const state: Omit<CompiledChannelState, 'digest'> & { stabilizationMs?: number } = {
+    const state: Omit<CompiledChannelState, 'digest'> = {
       application: app.name,
       service: service.name,
       channel: channel.name,
@@ -141,6 +142,14 @@ export function compileRelease(input: ReleaseInput, options: CompileOptions = {}
         const where = service.stabilizationWindow !== undefined ? onService('stabilizationWindow') : onApp(formatPath([...at, 'stabilizationWindow']));
         diagnostics.push(diagnostic('SCHEMA_VIOLATION', `invalid duration "${stabilization}": ${DURATION_HELP}`, where));
       } else state.stabilizationMs = ms;
+    }
+    const rollout = service.rollout ?? channel.rollout;
+    if (rollout) {
+      const problems: StepProblem[] = [];
+      const steps = compileSteps(rollout, spec, problems);
+      const where = service.rollout ? (p: PathSegment[]) => onService(formatPath(['rollout', ...p])) : (p: PathSegment[]) => onApp(formatPath([...at, 'rollout', ...p]));
+      for (const p of problems) diagnostics.push(diagnostic('SCHEMA_VIOLATION', `${p.text}${inChannel}`, where(p.path)));
+      if (steps.length > 1) state.rollout = { steps };
     }
     const digest = contentDigest({ runtime: state.runtime, plugin: state.plugin, spec, env, params: state.params });
     states.push({ ...state, digest });

@@ -51,6 +51,7 @@ function channelWithDefaults(raw: Raw): ChannelDoc {
     // Absent stays absent (the default, latest): documents written before it digest as they did.
     ...(raw.releasePolicy !== undefined ? { releasePolicy: raw.releasePolicy as ChannelDoc['releasePolicy'] } : {}),
     ...(raw.maxParallel !== undefined ? { maxParallel: raw.maxParallel as number } : {}),
+    ...(raw.rollout !== undefined ? { rollout: raw.rollout as ChannelDoc['rollout'] } : {}),
   };
 }
 
@@ -103,6 +104,7 @@ export function serviceWithDefaults(raw: Raw): ServiceDoc {
     perChannel,
     progressDeadline: (raw.progressDeadline as string | undefined) ?? DEFAULT_PROGRESS_DEADLINE,
     ...(raw.dependsOn !== undefined ? { dependsOn: [...(raw.dependsOn as string[])] } : {}),
+    ...(raw.rollout !== undefined ? { rollout: raw.rollout as ServiceDoc['rollout'] } : {}),
     ...(raw.stabilizationWindow !== undefined ? { stabilizationWindow: raw.stabilizationWindow as string } : {}),
   };
 }

@@ -68,6 +68,7 @@ function rulesOf(state: CompiledChannelState): Record<string, JsonValue> {
     progressDeadlineMs: state.progressDeadlineMs,
   };
   if (state.stabilizationMs !== undefined) rules.stabilizationMs = state.stabilizationMs;
+  if (state.rollout) rules.rollout = state.rollout as unknown as JsonValue;
   return rules;
 }
 

@@ -70,6 +70,10 @@ export const REASON_CODES = [
   'GROUP_WAITING',
   /** Another service of a multi-service release failed here: the whole group is rolled back and marked bad. */
   'GROUP_FAILED',
+  /** A progressive rollout: which step the release is at here, and what it waits for (pause, analysis). */
+  'ROLLOUT_STEP',
+  /** A rollout step's analysis failed: the release is rolled back here. */
+  'ANALYSIS_FAILED',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

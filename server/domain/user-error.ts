@@ -22,6 +22,8 @@ export const USER_ERROR_CODES = [
   'NOTHING_TO_ROLL_BACK_TO',
   /** An approval by the release's own creator on a gate with preventSelfApproval. */
   'SELF_APPROVAL',
+  /** promoteRollout or abortRollout where nothing rolls out in steps (or at all) there. */
+  'NOT_ROLLING_OUT',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

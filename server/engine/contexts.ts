@@ -171,7 +171,9 @@ async function gatherGroups(rows: InstanceSnapshot[], releases: ReadonlyMap<stri
 
 /** The gates compiled into what the instance runs and what it is asked to run. */
 export function gatesOf(instance: InstanceSnapshot): CompiledGate[] {
-  const target = instance.targetState?.gates ?? [];
+  // A progressive rollout's analysis is health gates too: polled while the release is the target.
+  const analysis = (instance.targetState?.rollout?.steps ?? []).flatMap((s) => (s.kind === 'replicas' ? s.analysis : []));
+  const target = [...(instance.targetState?.gates ?? []), ...analysis];
   const desired = instance.desiredReleaseId !== instance.targetReleaseId ? (instance.desiredState?.gates ?? []) : [];
   return desired.length ? [...target, ...desired] : target;
 }

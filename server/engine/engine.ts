@@ -15,6 +15,7 @@ import { targetKey } from './gates/keys.js';
 import { humanizeResult } from './humanize.js';
 import { InstanceStore, type EngineEventRow } from './instance-store.js';
 import { plan } from './plan.js';
+import { targetStep } from './steps.js';
 import { gatherContexts, gatesOf } from './contexts.js';
 import { RemovalQueue } from './removal.js';
 import { RolloutSlots, type SlotScope } from './rollout-slots.js';
@@ -302,6 +303,9 @@ export class Engine {
     const state = draft.targetState!;
     const version = runtimeVersionOf(draft) ?? releaseId;
     const target: TargetState = { releaseId, version, params: state.params, spec: state.spec, env: state.env, digest: state.digest };
+    // Only plugins that can run part of the replicas are sent a step (applyConfig refuses the others).
+    const step = this.opts.plugins.get(ctx.channel.runtime.plugin)?.plugin.capabilities?.rolloutSteps ? targetStep(draft) : undefined;
+    if (step) target.step = step;
     // Versions the plugin may report: the target's (under its label) and the releases that ran here.
     const labels: Record<string, string> = {};
     for (const h of draft.es.history ?? []) {

@@ -6,6 +6,7 @@ import { formatUtc } from './gates/format.js';
 import type { Draft, DraftEvent, InstanceContext, Reason } from './draft.js';
 import { labelOf } from './draft.js';
 import { rememberConverged, startRollback } from './rollback.js';
+import { currentStep, stepInProgress, stepReached } from './steps.js';
 import type { InstanceUpdate } from './types.js';
 
 export interface Outcome {
@@ -76,7 +77,8 @@ function withTick(ctx: InstanceContext, draft: Draft, result: TickResult): Verdi
   trackCrashes(ctx, draft, result);
   const loop = crashLoopOf(ctx, draft);
   const target = draft.targetReleaseId!;
-  const freshRollout = es.mode === 'rollout' && ctx.now - (es.rolloutStartedAt ?? 0) <= ctx.settings.crashLoopWindowMs;
+  // Still rolling out in steps counts as fresh however long its pauses took.
+  const freshRollout = es.mode === 'rollout' && (currentStep(draft) !== undefined || ctx.now - (es.rolloutStartedAt ?? 0) <= ctx.settings.crashLoopWindowMs);
   // A pinned instance is never moved by automation, not even back: it shows the loop instead.
   if (loop && freshRollout && !ctx.instance.pin) {
     const why: Reason = { code: 'CRASH_LOOP', message: loop.message };
@@ -123,6 +125,11 @@ function onConverged(ctx: InstanceContext, draft: Draft): Verdict {
     draft.events.push({ type: 'INSTANCE_ROLLED_BACK', message: `${ctx.channel.name} is back on ${labelOf(ctx, target)}`, data: { releaseId: target } });
     return { status: 'ROLLED_BACK', reasons: [rolledBackReason(ctx, draft)], nextCheckAt: steady };
   }
+  const at = currentStep(draft);
+  if (at && !at.final) {
+    const reached = stepReached(draft, ctx, at);
+    return { status: 'CONVERGING', reasons: reached.reasons, nextCheckAt: reached.nextCheckAt };
+  }
   if (draft.convergedReleaseId !== target) {
     const windowMs = draft.targetState?.stabilizationMs ?? settings.stabilizationMs;
     es.stableSince ??= now;
@@ -147,6 +154,7 @@ function convergeOn(ctx: InstanceContext, draft: Draft, target: string): void {
   draft.convergedAt = ctx.now;
   draft.es.verifiedAt = undefined;
   draft.es.stableSince = undefined;
+  draft.es.step = undefined;
   rememberConverged(draft, target, ctx.now);
 }
 
@@ -169,6 +177,8 @@ function onProgress(ctx: InstanceContext, draft: Draft, result: TickResult): Ver
   const status: ConvergenceStatus = es.mode === 'rollback' ? 'ROLLING_BACK' : es.mode === 'halted' ? 'FAILED' : 'CONVERGING';
   let reasons: Reason[] = result.reasons.length ? result.reasons : [{ code: 'PROGRESSING', message: 'waiting for the runtime to report progress' }];
   if (es.mode === 'rollback') reasons = [rollbackReason(ctx, draft), ...reasons];
+  const at = currentStep(draft);
+  if (at) reasons = [stepInProgress(ctx, draft, at), ...reasons];
   const backoff = Math.min(5_000, 200 * 1.5 ** Math.min(20, es.pendingTicks - 1));
   return { status, reasons, nextCheckAt: now + Math.min(settings.maxBackoffMs, result.recheckAfterMs ?? backoff) };
 }

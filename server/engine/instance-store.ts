@@ -246,6 +246,8 @@ export class InstanceStore {
       rollbackRequestedBy: (r.rollback_requested_by as string | null) ?? null,
       rollbackRequestedTo: (r.rollback_requested_to as string | null) ?? null,
       pin: parse(r.pin),
+      promoteRequestedAt: r.promote_requested_at === null || r.promote_requested_at === undefined ? null : Number(r.promote_requested_at),
+      promoteRequestedBy: (r.promote_requested_by as string | null) ?? null,
       engineState: parse(r.engine_state) ?? {},
     };
   }

@@ -5,6 +5,7 @@ import { labelOf } from './draft.js';
 import { nextRelease, protectsSoak, supersede, type Next } from './next-release.js';
 import { failedMember, groupFailedReason, groupHold } from './group-gates.js';
 import { clearRunHistory, markBad, rememberConverged, rollbackTargetOf, startRollback } from './rollback.js';
+import { currentStep, describeStep, driveSteps, startSteps } from './steps.js';
 import type { GateState } from './types.js';
 
 /**
@@ -64,6 +65,7 @@ export function plan(ctx: InstanceContext, opts: PlanOptions = {}): Draft {
   const es = draft.es;
   const rollingOut = es.mode !== 'rollback' && es.mode !== 'halted' && !!draft.targetReleaseId && draft.targetReleaseId !== draft.convergedReleaseId;
   if (rollingOut && !draft.paused && !i.pin) checkRolloutHealth(draft, ctx);
+  if (rollingOut && !draft.paused && !i.pin && draft.es.mode === 'rollout') driveSteps(draft, ctx);
 
   return withTick(draft);
 }
@@ -112,7 +114,9 @@ function handleRollbackRequest(draft: Draft, ctx: InstanceContext): void {
   // The API refuses a rollback with nowhere to go; if the history changed since, do nothing.
   if (!from || (!to && !rollbackTargetOf(es, from, draft.targetState?.digest))) return;
   const by = i.rollbackRequestedBy ?? 'someone';
-  startRollback(draft, ctx, from, { code: 'ROLLED_BACK_BY_USER', message: `rolled back by ${by}` }, { requestedBy: by, ...(to ? { to } : {}) });
+  const at = currentStep(draft);
+  const aborted = at && !at.final ? ` (rollout aborted at ${describeStep(at)})` : '';
+  startRollback(draft, ctx, from, { code: 'ROLLED_BACK_BY_USER', message: `rolled back by ${by}${aborted}` }, { requestedBy: by, ...(to ? { to } : {}) });
 }
 
 /** A release chosen by `rollback --to`: from the history here when it ran here, else as compiled for this channel. */
@@ -153,6 +157,8 @@ function takeOver(draft: Draft, ctx: InstanceContext, next: Next): void {
   draft.targetState = next.state;
   es.mode = 'rollout';
   es.failure = undefined;
+  // Mid-steps, the release that takes over carries on from the same step.
+  if (es.step?.releaseId === previous) es.step.releaseId = next.id;
   if (wasConverged) {
     // It has run this very state since then: soaks and verification downstream count from there.
     draft.convergedReleaseId = next.id;
@@ -231,6 +237,7 @@ function gateNext(draft: Draft, ctx: InstanceContext, next: Next, noSlot?: Reaso
     es.runtimeVersion = { version: next.id, digest: next.state.digest };
     if (es.candidate) es.candidate = { releaseId: next.id };
     clearRunHistory(es);
+    startSteps(draft, ctx, next.id);
     draft.startsRollout = true;
   }
 }
@@ -311,7 +318,10 @@ function checkRolloutHealth(draft: Draft, ctx: InstanceContext): void {
     }
   }
   const deadlineMs = draft.targetState?.progressDeadlineMs ?? ctx.service.progressDeadlineMs;
-  const startedAt = draft.es.rolloutStartedAt ?? ctx.now;
+  // In steps, the deadline counts for each step's rollout, not for its pause or analysis.
+  const step = currentStep(draft);
+  if (step?.reachedAt !== undefined && !step.final) return;
+  const startedAt = step?.startedAt ?? draft.es.rolloutStartedAt ?? ctx.now;
   if (ctx.now - startedAt > deadlineMs) {
     startRollback(draft, ctx, target, { code: 'PROGRESS_DEADLINE_EXCEEDED', message: `${labelOf(ctx, target)} did not converge within its progress deadline (${Math.round(deadlineMs / 1000)}s)` });
   }

@@ -73,6 +73,7 @@ export function clearRunHistory(es: EngineState): void {
   es.down = undefined;
   es.lastCrash = undefined;
   es.hold = undefined;
+  es.step = undefined;
 }
 
 /** Remembers a converged release as a rollback target (newest first, bounded). */

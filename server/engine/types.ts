@@ -69,6 +69,14 @@ export interface EngineState {
   superseded?: { releaseId: string; by: string; at: number; why: string }[];
   /** The gates of the next release here as last evaluated, for people (the dashboard). */
   gates?: GateState[];
+  /**
+   * A progressive rollout of the target (see steps.ts): the step it is at (0-based), when that
+   * step started, and when the runtime first reported it reached (its pause or analysis counts
+   * from there).
+   */
+  step?: { releaseId: string; index: number; startedAt: number; reachedAt?: number };
+  /** The promoteRollout request (promote_requested_at) this instance last acted on. */
+  promoteHandledAt?: number;
 }
 
 export interface GateState {
@@ -106,6 +114,9 @@ export interface InstanceSnapshot {
   rollbackRequestedTo: string | null;
   /** Held at a release by a person: automation never moves it. */
   pin: InstancePin | null;
+  /** promoteRollout: skip the rest of the current rollout step (acted on once). */
+  promoteRequestedAt: number | null;
+  promoteRequestedBy: string | null;
   engineState: EngineState;
 }
 

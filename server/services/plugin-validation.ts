@@ -1,5 +1,5 @@
 import { compileRelease } from '../compiler/index.js';
-import type { ApplicationDoc, DocumentKind, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
+import type { ApplicationDoc, CompiledChannelState, DocumentKind, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
 import type { UserErrorData } from '../domain/user-error.js';
 import type { PluginHost } from '../plugin-host/index.js';
 import type { PluginConfigValidator } from './apply-config.js';
@@ -51,6 +51,12 @@ async function validateService(
   const seen = new Set<string>();
   for (const state of result.value) {
     const runtime = runtimes.get(state.runtime);
+    const stepsRefused = refuseSteps(host, service, state);
+    if (stepsRefused && !seen.has(stepsRefused)) {
+      seen.add(stepsRefused);
+      const path = service.rollout ? pathOf('Service', service.name, 'rollout') : pathOf('Application', service.application, `releaseChannels.${state.channel}.rollout`);
+      errors.push({ code: 'INVALID_PLUGIN_CONFIG', message: `${prefix('Service', service.name)}: ${stepsRefused}`, path });
+    }
     for (const issue of await host.validateSpec(state.plugin, state.spec, runtime?.config ?? {})) {
       const field = issue.path === 'plugin' ? 'spec' : joinPath('spec', issue.path);
       const key = `${field}: ${issue.message}`;
@@ -64,6 +70,18 @@ async function validateService(
     }
   }
   return errors;
+}
+
+/**
+ * A progressive rollout needs a plugin that runs part of the replicas on the new version
+ * (capabilities.rolloutSteps); any other would roll out all at once and the steps would lie.
+ */
+function refuseSteps(host: PluginHost, service: ServiceDoc, state: CompiledChannelState): string | undefined {
+  if (!state.rollout) return undefined;
+  const plugin = host.get(state.plugin)?.plugin;
+  if (!plugin || plugin.capabilities?.rolloutSteps) return undefined;
+  const from = service.rollout ? 'the service sets rollout.steps' : `channel ${state.channel} sets rollout.steps`;
+  return `rollout: ${from}, but runtime ${state.runtime} uses plugin "${state.plugin}", which cannot run a release in steps (it does not declare capabilities.rolloutSteps); remove the steps for that channel or use a runtime whose plugin supports them (process, docker, ssh)`;
 }
 
 /** Values for parameters that have no default, shaped by their type, so the spec can be rendered. */

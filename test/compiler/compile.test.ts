@@ -251,3 +251,34 @@ describe('compileRelease digests', () => {
     expect(compileOk(parseValid(text), { version: 'v1' }).production!.digest).toBe(base.production!.digest);
   });
 });
+
+describe('compileRelease progressive rollouts', () => {
+  const withSteps = (steps: string, replicas = 4) =>
+    serviceIn(`spec: { replicas: ${replicas} }\nrollout:\n  steps:\n${steps}`, '  - { name: production, runtime: local }\n');
+
+  it('turns percentages into replicas of the spec and ends with every replica', () => {
+    const state = compileOk(withSteps('    - replicas: 1\n    - percent: 50\n      analysis: [{ httpCheck: { url: "http://lb/healthz", duration: 20s } }]\n    - pause: 2m\n'), {}).production!;
+    expect(state.rollout?.steps).toEqual([
+      { kind: 'replicas', replicas: 1, analysis: [], analysisMs: 0 },
+      { kind: 'replicas', replicas: 2, percent: 50, analysis: [expect.objectContaining({ type: 'httpCheck', url: 'http://lb/healthz' })], analysisMs: 20_000 },
+      { kind: 'pause', durationMs: 120_000 },
+      { kind: 'replicas', replicas: 4, percent: 100, analysis: [], analysisMs: 0 },
+    ]);
+  });
+
+  it('compiles the steps into the state, so a release pins them (and a change of steps changes the rules)', () => {
+    const a = compileOk(withSteps('    - replicas: 1\n'), {}).production!;
+    const b = compileOk(withSteps('    - replicas: 2\n'), {}).production!;
+    expect(a.rollout).not.toEqual(b.rollout);
+  });
+
+  it.each([
+    ['a step with two kinds', '    - { replicas: 1, pause: 1m }\n', 'rollout.steps[0]', 'a step has one of replicas, percent or pause, not replicas and pause'],
+    ['more replicas than the spec runs', '    - replicas: 9\n', 'rollout.steps[0].replicas', 'step of 9 replicas is more than the 4 the spec runs'],
+  ])('reports %s with its path', (_t, steps, path, message) => {
+    const result = compile(withSteps(steps), {});
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics[0]!.message).toContain(message);
+    expect(result.diagnostics[0]!.message).toContain(path);
+  });
+});

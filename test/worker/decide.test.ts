@@ -161,6 +161,24 @@ const cases: Case[] = [
     want: { converged: false, action: 'none', unhealthy: false, codes: ['NO_RELEASE'] },
   },
   {
+    name: 'rollout step reached: two versions active, the step has its replicas on the target',
+    observed: state(obj('web', [v('rel-def', { replicas: 2, availableReplicas: 2 }), v('rel-abc', { replicas: 2 })])),
+    target: { ...want, step: { index: 1, count: 4, replicas: 2 } },
+    want: { converged: true, action: 'none', unhealthy: false, codes: [] },
+  },
+  {
+    name: 'rollout step not reached yet: progressing, with the step in words',
+    observed: state(obj('web', [v('rel-def', { replicas: 1, availableReplicas: 1 }), v('rel-abc', { replicas: 3 })], { status: 'PENDING' })),
+    target: { ...want, step: { index: 1, count: 4, replicas: 2 } },
+    want: { converged: false, action: 'apply', codes: ['PROGRESSING'], messages: ['step 2 of 4: 1 of 2 replicas on rel-def available'] },
+  },
+  {
+    name: 'rollout step with a failed object: unhealthy, not reached',
+    observed: state(obj('web', [v('rel-def', { replicas: 2, availableReplicas: 2 }), v('rel-abc')], { status: 'FAILED', message: 'replica 3 crashed' })),
+    target: { ...want, step: { index: 1, count: 4, replicas: 2 } },
+    want: { converged: false, action: 'apply', unhealthy: true, codes: ['UNHEALTHY'] },
+  },
+  {
     name: 'no target but something failed: still reports unhealthy',
     observed: state(obj('web', [v('rel-abc')], { status: 'FAILED' })),
     want: { converged: false, action: 'none', unhealthy: true, codes: ['NO_RELEASE', 'UNHEALTHY'] },

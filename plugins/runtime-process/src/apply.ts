@@ -40,7 +40,7 @@ export async function applyStep(ctx: ApplyContext<ProcessConfig>): Promise<Apply
   for (const r of crashed.values()) crashesByVersion.set(r.version, (crashesByVersion.get(r.version) ?? 0) + 1);
   for (const [version, n] of crashesByVersion) await countRestarts(dir, version, n, [ctx.target.version, ...views.map((v) => v.record.version)]);
   const live = views.filter((v) => v.alive);
-  const step = plan({ views: live, version: ctx.target.version, digest: ctx.target.digest, replicas: spec.replicas, basePort: spec.basePort });
+  const step = plan({ views: live, version: ctx.target.version, digest: ctx.target.digest, replicas: spec.replicas, stepReplicas: ctx.target.step?.replicas, basePort: spec.basePort });
   const done = await runStep(step, dir, ctx, spec, live);
   const crash = step.kind === 'start' ? crashed.get(step.slot) : undefined;
   if (crash) crashed.delete(crash.slot);
@@ -55,7 +55,9 @@ export async function applyStep(ctx: ApplyContext<ProcessConfig>): Promise<Apply
 async function runStep(step: Step, dir: string, ctx: ApplyContext<ProcessConfig>, spec: ProcessSpec, live: ReplicaView[]): Promise<string> {
   switch (step.kind) {
     case 'none': {
-      const ready = live.filter((v) => v.healthy).length;
+      const ready = live.filter((v) => v.healthy && v.record.version === ctx.target.version).length;
+      const step = ctx.target.step;
+      if (step) return `nothing to do: step ${step.index + 1} of ${step.count} runs ${ready} of ${spec.replicas} replicas on ${ctx.target.version}`;
       return `nothing to do: ${ready} of ${spec.replicas} replicas of ${ctx.target.version} available`;
     }
     case 'stop': {

@@ -17,6 +17,7 @@ export default definePluginRuntime<ProcessConfig>({
   name: 'process',
   version: '0.1.0',
   apiVersion: 1,
+  capabilities: { rolloutSteps: true },
   description: 'Runs services as local processes (replicas, ports, HTTP health checks, rolling updates).',
   configSchema,
   specSchema,

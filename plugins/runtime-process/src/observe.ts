@@ -23,7 +23,8 @@ export function describeReplica(r: ReplicaRecord): string {
  *   replica of that version died.
  * - status FAILED: a replica died or gave up starting, or stays unhealthy past its health timeout;
  *   SUCCEEDED: exactly `spec.replicas` replicas, all of the target version and available;
- *   PENDING otherwise. Without a target, SUCCEEDED means every replica is available and one
+ *   PENDING otherwise. At a rollout step (target.step), SUCCEEDED once exactly step.replicas
+ *   replicas run the target and are available (the others keep the release before). Without a target, SUCCEEDED means every replica is available and one
  *   version runs.
  * - `replicas: 0` converged is reported as the target version with 0 replicas, active, so the
  *   engine still sees "one active version equal to the target".
@@ -78,7 +79,16 @@ export function observe(
   const available = views.filter((v) => v.healthy);
   let status: ObjectStatus;
   let message: string;
-  if (target) {
+  if (target?.step) {
+    // A rollout step: done once step.replicas replicas run the target; the rest keep what they ran.
+    const { step } = target;
+    const ofTarget = views.filter((v) => v.record.version === target.version && v.record.digest === target.digest);
+    const ready = ofTarget.filter((v) => v.healthy).length;
+    const others = views.length - ofTarget.length;
+    const done = ofTarget.length === step.replicas && ready === step.replicas;
+    status = done ? 'SUCCEEDED' : 'PENDING';
+    message = `step ${step.index + 1} of ${step.count}: ${ready} of ${step.replicas} replica(s) on ${target.version} available, ${others} on the release before`;
+  } else if (target) {
     const wanted = wantedReplicas ?? 1;
     const ofTarget = views.filter((v) => v.record.version === target.version);
     const others = views.length - ofTarget.length;

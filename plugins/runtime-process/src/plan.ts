@@ -21,12 +21,15 @@ export interface PlanInput {
   version: string;
   digest: string;
   replicas: number;
+  /** A progressive rollout's step: only slots below this run the target; the others keep what they run. */
+  stepReplicas?: number;
   basePort?: number;
 }
 
 /**
  * Pure: what to do next, slot by slot from slot 0, so a rolling update replaces one replica per
- * apply call and the rest keep serving. A replica is "current" when it runs the target version
+ * apply call and the rest keep serving. At a rollout step only the first `stepReplicas` slots are
+ * moved to the target; the slots above keep the replicas they have. A replica is "current" when it runs the target version
  * with the target digest; a same-version replica with another digest is replaced like an old
  * version (that is how spec drift heals).
  */
@@ -34,7 +37,8 @@ export function plan(input: PlanInput): Step {
   const current = (v: ReplicaView) => v.record.version === input.version && v.record.digest === input.digest;
   const inSlot = (slot: number) => input.views.filter((v) => v.record.slot === slot);
 
-  for (let slot = 0; slot < input.replicas; slot++) {
+  const onTarget = Math.min(input.replicas, input.stepReplicas ?? input.replicas);
+  for (let slot = 0; slot < onTarget; slot++) {
     const views = inSlot(slot);
     const ready = views.filter((v) => current(v) && v.healthy);
     const starting = views.filter((v) => current(v) && !v.healthy);

@@ -54,6 +54,14 @@ describe('plan (one step per apply)', () => {
     expect(step).toMatchObject({ kind: 'start', slot: 0, stopFirst: true });
     expect(step.kind === 'start' && step.stale.map((r) => r.id)).toContain(holder.record.id);
   });
+
+  it('at a rollout step, moves only the slots below the step to the target', () => {
+    const four = (versions: string[]) => versions.map((ver, slot) => view(slot, ver));
+    expect(plan({ views: four(['v1', 'v1', 'v1', 'v1']), version: 'v2', digest: 'd-v2', replicas: 4, stepReplicas: 1 })).toMatchObject({ kind: 'start', slot: 0 });
+    expect(plan({ views: four(['v2', 'v1', 'v1', 'v1']), version: 'v2', digest: 'd-v2', replicas: 4, stepReplicas: 1 })).toMatchObject({ kind: 'none' });
+    expect(plan({ views: four(['v2', 'v1', 'v1', 'v1']), version: 'v2', digest: 'd-v2', replicas: 4, stepReplicas: 2 })).toMatchObject({ kind: 'start', slot: 1 });
+    expect(plan({ views: four(['v1', 'v1', 'v1', 'v1']), version: 'v2', digest: 'd-v2', replicas: 4, stepReplicas: 0 })).toMatchObject({ kind: 'none' });
+  });
 });
 
 describe('observe', () => {
@@ -73,6 +81,14 @@ describe('observe', () => {
     expect(seen?.object.status).toBe('FAILED');
     expect(seen?.object.versions[0]?.drifted).toBe(true);
     expect(seen?.blame?.id).toBe(dead.record.id);
+  });
+  it('at a rollout step: SUCCEEDED once the step has its replicas on the target, next to the old ones', () => {
+    const t = { ...target('v2'), releaseId: 'r', params: {}, spec: {}, env: {}, step: { index: 1, count: 4, replicas: 2 } };
+    const reached = observe('web', [view(0, 'v2'), view(1, 'v2'), view(2, 'v1'), view(3, 'v1')], t, 4, now);
+    expect(reached?.object.status).toBe('SUCCEEDED');
+    expect(reached?.object.message).toBe('step 2 of 4: 2 of 2 replica(s) on v2 available, 2 on the release before');
+    const short = observe('web', [view(0, 'v2'), view(1, 'v1'), view(2, 'v1'), view(3, 'v1')], t, 4, now);
+    expect(short?.object.status).toBe('PENDING');
   });
   it('scaled to zero reports the target as the one active version', () => {
     const seen = observe('web', [], { ...target('v1'), releaseId: 'r', params: {}, spec: {}, env: {} }, 0, now);

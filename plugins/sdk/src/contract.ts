@@ -57,6 +57,35 @@ export interface TargetState {
    * config changed under the release: report what runs as drifted, and apply re-deploys it.
    */
   digest: string;
+  /**
+   * A progressive rollout's current step (only sent to plugins that declare
+   * `capabilities.rolloutSteps`): run `replicas` replicas of this version and leave the others on
+   * what they run now. Absent: run every replica of this version (the usual rolling update). With
+   * a step, report the object SUCCEEDED once `replicas` replicas of the version are available.
+   */
+  step?: RolloutStep;
+}
+
+/** One step of a progressive rollout, as the engine asks a plugin to run it. */
+export interface RolloutStep {
+  /** 0-based index of the step among the rollout's steps. */
+  index: number;
+  /** How many steps the rollout has (the last one runs every replica and is sent without `step`). */
+  count: number;
+  /** How many replicas (or hosts, for a fleet) run the target version at this step. 0: none yet. */
+  replicas: number;
+  /** The step as written, when written as a percentage of spec.replicas. */
+  percent?: number;
+}
+
+/** What a plugin can do beyond the required hooks. Absent fields mean "no". */
+export interface PluginCapabilities {
+  /**
+   * The plugin runs TargetState.step: only `step.replicas` replicas on the target version, the rest
+   * unchanged. Services whose channels use `rollout.steps` are refused at applyConfig on plugins
+   * without it.
+   */
+  rolloutSteps?: boolean;
 }
 
 /** What every hook receives. */
@@ -157,6 +186,8 @@ export interface RuntimePluginDefinition<Config = Record<string, unknown>, Spec 
   apiVersion: typeof PLUGIN_API_VERSION;
   /** One line for people choosing a runtime. */
   description?: string;
+  /** What the plugin supports beyond fetch and apply (progressive rollouts). Default: nothing. */
+  capabilities?: PluginCapabilities;
   /** JSON Schema for the Runtime's `config`. Properties marked `"x-secret": true` are redacted on read. */
   configSchema: JsonSchema;
   /** JSON Schema for a Service's rendered `spec`. */

@@ -44,5 +44,8 @@ export function describeProblems(def: Record<string, unknown> | null | undefined
   for (const hook of ['validate', 'delete'] as const) {
     if (def[hook] !== undefined && typeof def[hook] !== 'function') problems.push(`${hook}, when given, must be a function`);
   }
+  const caps = def.capabilities;
+  if (caps !== undefined && (typeof caps !== 'object' || caps === null || Array.isArray(caps))) problems.push('capabilities, when given, must be an object');
+  else if (caps && (caps as Record<string, unknown>).rolloutSteps !== undefined && typeof (caps as Record<string, unknown>).rolloutSteps !== 'boolean') problems.push('capabilities.rolloutSteps, when given, must be true or false');
   return problems;
 }

@@ -95,6 +95,13 @@ export class ServiceInstanceRow extends MutableRow {
   @Property({ type: 'string', length: 36, nullable: true })
   rollbackRequestedTo?: string | null;
 
+  /** Set by promoteRollout: skip the rest of the current rollout step (acted on once). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  promoteRequestedAt?: number | null;
+
+  @Property({ type: 'string', length: 300, nullable: true })
+  promoteRequestedBy?: string | null;
+
   /** Held at a release: automation never moves it (pinService, rollback --pin). */
   @Property({ type: 'json', nullable: true })
   pin?: InstancePin | null;
