@@ -118,7 +118,8 @@ export function stepReached(draft: Draft, ctx: InstanceContext, at: StepAt): { r
   }
   const phase = stepPhase(at, ctx.now, ctx.health);
   const left = phase.endsAt !== undefined ? Math.max(0, phase.endsAt - ctx.now) : 0;
-  return { reasons: [{ code: 'ROLLOUT_STEP', message: stepMessage(ctx, draft, at, phase) }], nextCheckAt: ctx.now + Math.max(50, Math.min(1_000, left)) };
+  // Health flips and promote requests wake the instance at once; the poll only keeps "left" current.
+  return { reasons: [{ code: 'ROLLOUT_STEP', message: stepMessage(ctx, draft, at, phase) }], nextCheckAt: ctx.now + Math.max(50, Math.min(ctx.settings.gatePollMs, left)) };
 }
 
 /** While the step's replicas are still being brought up: the step, first among the reasons. */

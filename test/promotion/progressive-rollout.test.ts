@@ -5,6 +5,7 @@ import { APPLY_CONFIG } from '../helpers/config-text.js';
 import { freePortRange } from '../helpers/ports.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { runCli } from '../cli/run-cli.js';
 import { answer, checkEndpoint, events, release, removeShop } from '../safety/shop.js';
 
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps/flaky');
@@ -115,9 +116,12 @@ describe('progressive rollouts on local processes', () => {
     now = await answers();
     expect([count(now, 'v2'), count(now, 'v1')]).toEqual([2, 2]);
     expect((await instance()).rolloutStep?.step).toBe(3);
+    const status = await runCli(['status', 'shop'], { url: server.url });
+    expect(status.stdout).toMatch(/production\s+web\s+CONVERGING\s+v1 → v2\s+v2, step 3 of 4: pause, paused on 2 replicas/);
 
-    const promoted = await promote();
-    expect(promoted).toEqual({ skipped: 'step 3 of 4: pause', userErrors: [] });
+    const promoted = await runCli(['promote', 'shop/web', '--channel', 'production'], { url: server.url });
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(promoted.stdout).toBe('Promoted shop/web in production: skipping the rest of step 3 of 4: pause; the next step starts now.\n');
     const converged = await until('v2 converged on every replica', (i) => i.status === 'CONVERGED' && i.convergedRelease?.label === 'v2');
     expect(converged.rolloutStep).toBeNull();
     expect(count(await answers(), 'v2')).toBe(4);
@@ -153,15 +157,17 @@ describe('progressive rollouts on local processes', () => {
   it('abort stops a rollout in steps and rolls back', async () => {
     await release(server, { version: 'v4' });
     await until('v4 paused at step 3', atStep(3, 'PAUSE'));
-    const res = await server.data(`mutation { abortRollout(input: { application: "shop", service: "web", channel: "production", reason: "error rate" }) { rollbacks { channel from { label } to { label } } userErrors { code message } } }`);
-    expect(res.abortRollout).toEqual({ rollbacks: [{ channel: 'production', from: { label: 'v4' }, to: { label: 'v2' } }], userErrors: [] });
+    const aborted = await runCli(['abort', 'shop/web', '--channel', 'production', '--reason', 'error rate'], { url: server.url });
+    expect(aborted.code, aborted.stderr).toBe(0);
+    expect(aborted.stdout).toBe('Aborted v4 in production: rolling back to v2; v4 is marked bad there.\n');
     const back = await until('v4 aborted', (i) => i.status === 'ROLLED_BACK');
     expect(back.reasons[0]).toMatchObject({ code: 'ROLLED_BACK_BY_USER' });
     expect(back.reasons[0]!.message).toMatch(/v4 was rolled back by .* \(rollout aborted at step 3 of 4: pause\)/);
     await waitFor(async () => count(await answers(), 'v2') === 4 || undefined, 'every replica back on v2', 30_000, 100);
     // Nothing rolls out now: nothing to abort.
-    const again = await server.data(`mutation { abortRollout(input: { application: "shop", service: "web", channel: "production" }) { userErrors { code message } } }`);
-    expect(again.abortRollout.userErrors[0]).toMatchObject({ code: 'NOT_ROLLING_OUT' });
+    const again = await server.data(`mutation { abortRollout(input: { application: "shop", service: "web", channel: "production" }) { rollbacks { channel } userErrors { code message } } }`);
+    expect(again.abortRollout.rollbacks).toEqual([]);
+    expect(again.abortRollout.userErrors[0]).toMatchObject({ code: 'NOT_ROLLING_OUT', message: expect.stringContaining('nothing rolls out of web in production now') });
   }, 120_000);
 
   it('refuses steps at applyConfig for a plugin that cannot run them, and changes nothing', async () => {
