@@ -78,7 +78,10 @@ export async function dashboardLatency(plan: Plan, log: Log): Promise<Row> {
     try {
       await page.goto(`${url}${appPath}`);
       await readyTimes(page, 30_000);
-      await sleep(1000); // the live socket subscribes after the first render
+      // The live socket connects and subscribes after the first render: a change made before that
+      // would never reach the page. Wait for the shell's "Live" badge, then for the subscribe to land.
+      await page.waitForSelector('.live.on', { timeout: 30_000 });
+      await sleep(1000);
       const changes = plan.mode === 'smoke' ? 2 : plan.mode === 'quick' ? 40 : 100;
       const delays: number[] = [];
       const runs: unknown[] = [];
@@ -94,7 +97,7 @@ export async function dashboardLatency(plan: Plan, log: Log): Promise<Row> {
         const errors = (pause ? res.pauseConvergence : res.resumeConvergence).userErrors;
         if (errors.length) throw new Error(JSON.stringify(errors));
         let at: number | undefined;
-        const until = Date.now() + 10_000;
+        const until = Date.now() + 20_000;
         while (!(at = await shownAt(page, `${channel}/${service}`, expected, sent)) && Date.now() < until) await sleep(10);
         if (!at) throw new Error(`${channel}/${service} never showed ${expected}`);
         await sleep(150); // a later publish for the same change would move publishedAt past the screen

@@ -32,13 +32,15 @@ describe('build once, rebuild only when a source changed', () => {
     file('server/main.ts', 60);
     file('plugins/sdk/src/index.ts', 60);
     expect(staleReason(root)).toBe('no build yet');
-    for (const output of ['dist/server/main.js', 'dist/server/cli/main.js', 'dist/worker/worker.js', 'plugins/sdk/dist/index.js']) file(output, 30);
+    for (const output of ['dist/server/main.js', 'dist/server/cli/main.js', 'dist/worker/worker.js', 'plugins/sdk/dist/index.js', 'dist/web/index.html']) file(output, 30);
     file('dist/.build-stamp', 30);
     expect(staleReason(root)).toBeUndefined();
     // Tests, docs and built output do not go into a build.
     file('plugins/runtime-x/test/a.test.ts', 0);
     file('server/README.md', 0);
     file('plugins/sdk/dist/index.js', 0);
+    // What the build generates into the sources (the dashboard's typed schema) is not a change.
+    file('web/src/graphql/graphql-env.d.ts', 0);
     expect(staleReason(root)).toBeUndefined();
     file('server/cli/main.ts', 0);
     expect(staleReason(root)).toBe('server/cli/main.ts changed');
