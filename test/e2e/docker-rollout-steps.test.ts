@@ -54,12 +54,23 @@ describe('docker runtime: progressive rollouts (issue 16)', () => {
       const res = await server.data(`mutation { promoteRollout(input: { application: "stepped", service: "web", channel: "staging" }) { userErrors { code message } } }`);
       expect(res.promoteRollout.userErrors).toEqual([]);
     };
+    let most = 0;
+    let watching = false;
+    let watcher: Promise<void> | undefined;
     try {
       expect((await server.data(APPLY_CONFIG, { documents })).applyConfig.userErrors).toEqual([]);
       await release(server, 'stepped', { version: 'v1' });
       await waitStatus(server, 'stepped', 'staging', 'CONVERGED', 'v1', 90_000);
       expect(await versions()).toEqual({ v1: 4, v2: 0, total: 4 });
 
+      // start-first with the default maxSurge 1: never more than replicas + 1 containers at once.
+      watching = true;
+      watcher = (async () => {
+        while (watching) {
+          most = Math.max(most, (await suiteContainers(daemon.docker, tag)).length);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
       await release(server, 'stepped', { version: 'v2' });
       const first = await pausedAt(2);
       expect(first).toMatchObject({ of: 5, replicas: 1 });
@@ -78,9 +89,15 @@ describe('docker runtime: progressive rollouts (issue 16)', () => {
       // The last step is sent without `step`: every replica, then an ordinary finish.
       await promote();
       await waitStatus(server, 'stepped', 'staging', 'CONVERGED', 'v2', 90_000);
+      watching = false;
+      await watcher;
       expect(await versions()).toEqual({ v1: 0, v2: 4, total: 4 });
+      expect(most).toBeGreaterThanOrEqual(4);
+      expect(most).toBeLessThanOrEqual(5);
       expect((await served()).every((a) => a === 'hello from v2 in staging')).toBe(true);
     } finally {
+      watching = false;
+      await watcher;
       await server.data(`mutation { deleteApplication(input: { name: "stepped" }) { userErrors { message } } }`).catch(() => undefined);
       await waitFor(async () => (await suiteContainers(daemon.docker, tag)).length === 0, 'the containers to be removed', 60_000, 200);
     }
