@@ -1,6 +1,7 @@
 /**
  * The contract checks, in the order the engine would exercise a plugin: a fresh instance, a first
- * release, the same release again, aborted calls, a second release, a broken spec, deletion.
+ * release, the same release again, aborted calls, a second release, a third one in rollout steps
+ * (plugins with capabilities.rolloutSteps), a broken spec, deletion.
  * A check that cannot run because an earlier one failed is skipped and says which.
  */
 import type { ObservedState } from '@driftless/plugin-sdk';
@@ -12,6 +13,7 @@ import type { PluginDriver } from './driver.js';
 import type { PreparedFixture } from './fixture.js';
 import { describeState, isEmpty, sameState } from './states.js';
 import { CHECK, type CheckStatus, type ConformanceCheck } from './types.js';
+import { checkRolloutSteps } from './steps.js';
 import { checkTypedErrors } from './typed-errors.js';
 
 export class CheckList {
@@ -134,6 +136,14 @@ export async function runContract({ host, loaded, driver, fixture, timeoutMs }: 
     else checks.fail(CHECK.rollsForward, run.detail);
   } catch (error) {
     checks.fail(CHECK.rollsForward, message(error));
+  }
+
+  // A progressive rollout from `next`, for plugins that declare they can run one.
+  if (checks.failed(CHECK.rollsForward) && driver.plugin.capabilities?.rolloutSteps) {
+    checks.skip(CHECK.rolloutSteps, `needs the instance on ${next.version} ("${CHECK.rollsForward}" failed)`);
+  } else {
+    const steps = await checkRolloutSteps(driver, next, target, timeoutMs);
+    checks.set(CHECK.rolloutSteps, steps.status, steps.detail);
   }
 
   const typed = await checkTypedErrors(driver, host, loaded, config, next, fixture.invalidSpec, timeoutMs);

@@ -54,6 +54,7 @@ export const CHECK = {
   fetchAbort: 'fetch honours AbortSignal',
   applyAbort: 'apply honours AbortSignal',
   rollsForward: 'rolls to a new release',
+  rolloutSteps: 'runs rollout steps',
   typedErrors: 'errors are typed',
   delete: 'delete removes the instance',
 } as const;

@@ -9,6 +9,7 @@ describe('the conformance kit on plugins that break the contract', () => {
     ['fetch-mutates', CHECK.fetchPure, /^two fetches of a fresh instance with nothing in between differ: first saw nothing, then web SUCCEEDED \[conformance-1 1\/1 active\]$/],
     ['apply-not-idempotent', CHECK.idempotent, /^applying the converged target again changed what fetch sees: before web SUCCEEDED \[conformance-1 2\/2 active\], after web SUCCEEDED \[conformance-1 4\/4 active\]$/],
     ['ignores-abort', CHECK.applyAbort, /^apply of conformance-2 was aborted 50 ms after it started and had not settled 1000 ms later: pass ctx\.signal/],
+    ['ignores-steps', CHECK.rolloutSteps, /^the plugin declares capabilities\.rolloutSteps but does not honour TargetState\.step: step 1 of 2 asked for 2 replicas of 4 on conformance-3 and 2 replicas left on conformance-2, but fetch reports 4 replicas on conformance-3 and 0 replicas of conformance-2 available \(fetch: web SUCCEEDED \[conformance-3 4\/4 active\]\); run only step\.replicas replicas/],
     ['plain-error', CHECK.typedErrors, /^apply of an invalid spec \(replicas: must be integer\) threw a plain error \(replicas must be an integer\): the engine retries that; throw TerminalError/],
   ])('%s fails exactly "%s", with the reason', async (name, check, detail) => {
     const report = await runConformance(fixture(name));

@@ -34,7 +34,7 @@ describe('driftless plugin test', () => {
   it('exits 1 naming the failed checks, and --output json gives the report as data', async () => {
     const { code, out, error } = await cli(['plugin', 'test', fixture('fetch-mutates'), '--output', 'json']);
     expect(code).toBe(1);
-    expect(error).toBe('1 of 13 conformance checks failed: fetch does not mutate');
+    expect(error).toBe('1 of 14 conformance checks failed: fetch does not mutate');
     const report = JSON.parse(out);
     expect(report.passed).toBe(false);
     expect(report.checks.find((c: { name: string }) => c.name === 'fetch does not mutate').status).toBe('failed');

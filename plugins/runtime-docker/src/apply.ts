@@ -137,7 +137,7 @@ export async function applyStep(ctx: ApplyContext<DockerRuntimeConfig>): Promise
     replicas = (await survey({ docker, ...input })).filter((r) => r.condition.kind !== 'failed');
   }
 
-  const plan = rollout(replicas, template, ctx.target);
+  const plan = rollout(replicas, template, ctx.target, ctx.target.step);
   await runRollout(s, plan, carry);
   ctx.signal.throwIfAborted();
 

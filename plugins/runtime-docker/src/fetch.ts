@@ -19,7 +19,10 @@ export async function fetchState(ctx: FetchContext<DockerRuntimeConfig>): Promis
   const docker = connect(config);
   const now = await engineClock(docker, config, ctx.signal);
   const replicas = await survey({ docker, config, instance: ctx.instance, ...(ctx.target ? { target: ctx.target } : {}), ...(template ? { template } : {}), signal: ctx.signal, now });
-  const seen = observe(ctx.instance.service, replicas, ctx.target, template?.replicas, template?.hash);
+  // At a rollout step the target should run step.replicas containers, next to the release before.
+  const step = ctx.target?.step;
+  const wanted = template && step ? Math.min(Math.max(0, step.replicas), template.replicas) : template?.replicas;
+  const seen = observe(ctx.instance.service, replicas, ctx.target, wanted, template?.hash);
   if (!seen) return { objects: [] };
   if (seen.blame) {
     const tail = await tailLines(docker, seen.blame.view.id, ctx.signal);

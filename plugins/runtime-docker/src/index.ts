@@ -22,6 +22,7 @@ export default definePluginRuntime<DockerRuntimeConfig>({
   name: 'docker',
   version: '0.1.0',
   apiVersion: 1,
+  capabilities: { rolloutSteps: true },
   description: 'Runs a service as containers on a Docker Engine or Podman (replicas, health checks, start-first rollouts, compose services, adoption).',
   configSchema,
   specSchema,

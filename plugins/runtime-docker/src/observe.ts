@@ -9,7 +9,8 @@
  *   hand, is not running, or is missing;
  * - FAILED when a container exited, is restarting, paused, unhealthy or not healthy in time;
  *   SUCCEEDED when exactly `replicas` containers run, all the target's, ready and undrifted;
- *   PENDING otherwise.
+ *   PENDING otherwise. At a rollout step (target.step, `wanted` = the step's replicas) SUCCEEDED
+ *   once that many containers of the target are ready and undrifted, next to the release before.
  */
 import type { ObjectStatus, ObservedObject, ObservedVersion, TargetState } from '@driftless/plugin-sdk';
 import type { Replica } from './classify.js';
@@ -28,7 +29,7 @@ export function describeReplica(r: Replica): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function observe(name: string, replicas: Replica[], target: Pick<TargetState, 'version'> | undefined, wanted: number | undefined, configHash?: string): Observation | undefined {
+export function observe(name: string, replicas: Replica[], target: Pick<TargetState, 'version' | 'step'> | undefined, wanted: number | undefined, configHash?: string): Observation | undefined {
   if (replicas.length === 0 && (!target || wanted !== 0)) return undefined;
 
   const byVersion = new Map<string, Replica[]>();
@@ -76,7 +77,15 @@ export function observe(name: string, replicas: Replica[], target: Pick<TargetSt
 
   let status: ObjectStatus;
   let message: string;
-  if (target) {
+  if (target?.step) {
+    // A rollout step: `wanted` containers of the target, all ready and undrifted; the release before keeps the rest.
+    const { step } = target;
+    const want = wanted ?? step.replicas;
+    const good = ofTarget.filter((r) => r.role === 'current' && r.condition.kind === 'ready').length;
+    const reached = good >= want && good === ofTarget.length && drifted.length === 0 && untaken.length === 0;
+    status = reached ? 'SUCCEEDED' : 'PENDING';
+    message = `step ${step.index + 1} of ${step.count}: ${good} of ${plural(want, 'replica')} on ${target.version} available, ${plural(others.length, 'container')} of the release before`;
+  } else if (target) {
     const want = wanted ?? 1;
     const good = ofTarget.filter((r) => r.role === 'current' && r.condition.kind === 'ready').length;
     const serving = good === want && ofTarget.length === want && others.length === 0 && drifted.length === 0;

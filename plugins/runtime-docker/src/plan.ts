@@ -11,6 +11,8 @@
  *    - surplus containers of the target (scaled down) are removed.
  * A container of the target restarting under its restart policy is left to Docker: it holds its
  * slot, does not count as serving, and old containers stay until it serves.
+ * At a progressive rollout's step (TargetState.step) the rollout aims at `step.replicas`
+ * containers of the target next to `replicas - step.replicas` old ones, within the same `update`.
  */
 import type { TargetState } from '@driftless/plugin-sdk';
 import type { Replica } from './classify.js';
@@ -56,14 +58,23 @@ export function freeSlots(replicas: Replica[], count: number, freed: Replica[] =
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The rollout part of a step, for replicas left after cleanup and waiting. */
-export function rollout(replicas: Replica[], template: Pick<ServiceTemplate, 'replicas' | 'update'>, target: Pick<TargetState, 'version'>): Rollout {
+/**
+ * The rollout part of a step, for replicas left after cleanup and waiting. At a progressive
+ * rollout's step (`step`, TargetState.step) the target runs `step.replicas` containers and the
+ * release before keeps `replicas - step.replicas`: the same start-first / stop-first moves as a
+ * full rollout, stopping once the step's count is reached. Old containers that crashed are not
+ * brought back (the plugin only starts the target), so a step never adds to the old release.
+ */
+export function rollout(replicas: Replica[], template: Pick<ServiceTemplate, 'replicas' | 'update'>, target: Pick<TargetState, 'version'>, step?: { replicas: number }): Rollout {
   const n = template.replicas;
+  // Containers of the target wanted now, and old ones a step keeps serving next to them.
+  const want = step ? Math.min(Math.max(0, step.replicas), n) : n;
+  const keep = n - want;
   const { maxSurge, maxUnavailable } = template.update;
   const current = replicas.filter((r) => r.role === 'current');
   const stale = replicas.filter((r) => r.role !== 'current').sort(byRemovalPreference);
   const readyCurrent = current.filter(ready).length;
-  const need = n - current.length;
+  const need = want - current.length;
   const serving = readyCurrent + stale.filter(ready).length;
   const restarting = current.filter((r) => r.condition.kind === 'restarting');
 
@@ -85,20 +96,22 @@ export function rollout(replicas: Replica[], template: Pick<ServiceTemplate, 're
     return { kind: 'replace', remove, count: remove.length, slots: freeSlots(replicas, remove.length, remove), why: `${plural(remove.length, 'replica')} of ${target.version} replacing old ones` };
   }
 
-  if (stale.length > 0) {
+  if (stale.length > keep) {
+    const excess = stale.length - keep;
     const idle = stale.filter((r) => !ready(r));
-    const canDropServing = readyCurrent >= n - maxUnavailable;
-    const remove = canDropServing ? stale : idle;
+    const canDropServing = readyCurrent >= want - maxUnavailable;
+    const remove = (canDropServing ? stale : idle).slice(0, excess);
     if (remove.length === 0) {
-      const why = restarting.length > 0 ? `${plural(restarting.length, 'replica')} of ${target.version} ${restarting.length === 1 ? 'is' : 'are'} restarting` : `${readyCurrent} of ${n} replicas of ${target.version} are ready`;
+      const why = restarting.length > 0 ? `${plural(restarting.length, 'replica')} of ${target.version} ${restarting.length === 1 ? 'is' : 'are'} restarting` : `${readyCurrent} of ${want} replicas of ${target.version} are ready`;
       return { kind: 'hold', why: `old containers keep serving: ${why}` };
     }
-    return { kind: 'remove', remove, why: `${readyCurrent} of ${n} replicas of ${target.version} serve` };
+    return { kind: 'remove', remove, why: `${readyCurrent} of ${want} replicas of ${target.version} serve` };
   }
   if (current.length > n) {
     const extra = [...current].sort((a, b) => Number(ready(a)) - Number(ready(b)) || (b.slot ?? 0) - (a.slot ?? 0)).slice(0, current.length - n);
     return { kind: 'remove', remove: extra, why: `scaling to ${plural(n, 'replica')}` };
   }
   if (restarting.length > 0) return { kind: 'hold', why: `${plural(restarting.length, 'replica')} of ${target.version} restarting under ${restarting.length === 1 ? 'its' : 'their'} restart policy` };
+  if (step) return { kind: 'none', why: `the step runs ${readyCurrent} of ${n} replicas on ${target.version}, ${stale.length} on the release before` };
   return { kind: 'none', why: `${readyCurrent} of ${n} replicas of ${target.version} available` };
 }

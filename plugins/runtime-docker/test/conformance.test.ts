@@ -24,6 +24,8 @@ it('passes the conformance kit with its own fixture (driftless.fixture.mjs), aga
     expect(report.loadError, formatReport(report)).toBeUndefined();
     expect(report.passed, formatReport(report)).toBe(true);
     expect(report.checks.filter((c) => c.status === 'skipped').map((c) => c.name)).toEqual([]);
+    // Two replicas: step 1 of 2 runs one container of the third release next to one of the second.
+    expect(report.checks.find((c) => c.name === 'runs rollout steps')?.detail).toMatch(/^step 1 of 2 asked for 1 replica of 2 on conformance-3: it ran 1 replica next to 1 replica of conformance-2 /);
   } finally {
     delete process.env.DRIFTLESS_DOCKER_ENDPOINT;
     delete process.env.DRIFTLESS_DOCKER_IMAGE;

@@ -15,7 +15,8 @@ const RECHECK_MS = 100;
  * One bounded step towards ctx.target across the fleet (the engine calls again while fetch shows
  * work left): look at every selected host, then — in parallel — wait for hosts starting the
  * target, deploy it on broken hosts and on as many old ones as maxUnavailable allows (see plan).
- * Idempotent: on a converged fleet it only looks.
+ * At a progressive rollout's step (ctx.target.step) only `step.replicas` hosts are moved to the
+ * target (see stepHosts); the others keep what they run. Idempotent: on a converged fleet it only looks.
  *
  * An unreachable host never makes apply throw (the rollout holds and fetch reports the host); a
  * host whose new process does not become healthy does: RetryableError with its log tail, after
@@ -35,7 +36,7 @@ export async function applyStep(ctx: ApplyContext<SshRuntimeConfig>): Promise<Ap
     if (views.every((v) => v.kind === 'unreachable')) {
       throw new RetryableError(`no host answered: ${views.map((v) => (v.kind === 'unreachable' ? v.message : '')).join('; ')}`);
     }
-    const step = plan(views, ctx.target, spec.maxUnavailable, Date.now());
+    const step = plan(views, ctx.target, spec.maxUnavailable, Date.now(), ctx.target.step);
     const sessionOf = (view: HostView) => reaches.find((r) => r.host.name === view.host.name)!.session!;
 
     const work = [
@@ -66,7 +67,11 @@ export async function applyStep(ctx: ApplyContext<SshRuntimeConfig>): Promise<Ap
     const notes = [...lost, ...unreachable, ...(step.held ? [step.held] : [])];
     const left = step.remaining + lost.length;
     if (done.length === 0) {
-      const message = notes.length > 0 ? `waiting: ${notes.join('; ')}` : `nothing to do: ${views.length} of ${views.length} host(s) run ${ctx.target.version}`;
+      const at = ctx.target.step;
+      const idle = at
+        ? `nothing to do: step ${at.index + 1} of ${at.count} runs ${ctx.target.version} on ${step.stepHosts!.size} of ${views.length} host(s), the others keep what they run`
+        : `nothing to do: ${views.length} of ${views.length} host(s) run ${ctx.target.version}`;
+      const message = notes.length > 0 ? `waiting: ${notes.join('; ')}` : idle;
       return { message };
     }
     const tail = left > 0 ? `; ${left} host(s) to go` : '';

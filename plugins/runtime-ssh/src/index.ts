@@ -21,6 +21,7 @@ export default definePluginRuntime<SshRuntimeConfig>({
   name: 'ssh',
   version: '0.1.0',
   apiVersion: 1,
+  capabilities: { rolloutSteps: true },
   description: 'Runs a service on a fleet of hosts over SSH (files, start/stop commands, health checks, rolling by maxUnavailable).',
   configSchema,
   specSchema,

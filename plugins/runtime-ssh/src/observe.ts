@@ -61,3 +61,18 @@ export function observeHost(view: HostView, target: TargetState | undefined, now
   if (r.version !== target.version) return { name, status: 'PENDING', versions, message: `runs ${describe(r)}, want ${target.version}` };
   return { name, status: 'SUCCEEDED', versions, message: `${describe(r)} is healthy` };
 }
+
+/**
+ * Pure: a host a rollout step holds back (not among the step's hosts, see stepHosts): judged on
+ * its own, as if there were no target, since it is meant to keep what it runs. A healthy host on
+ * the release before is SUCCEEDED (the step needs nothing from it); so is a host with nothing
+ * deployed, which a later step fills. Dead, unreadable or unreachable hosts stay FAILED.
+ */
+export function observeHeld(view: HostView, target: TargetState, now: number): ObservedObject {
+  const step = target.step!;
+  const why = `step ${step.index + 1} of ${step.count} runs ${target.version} on ${step.replicas} other host(s)`;
+  if (view.kind === 'empty') return { name: view.host.name, status: 'SUCCEEDED', versions: [], message: `nothing deployed; ${why}, a later step deploys here` };
+  const seen = observeHost(view, undefined, now);
+  if (seen.status !== 'SUCCEEDED' || view.kind !== 'deployed') return seen;
+  return { ...seen, message: `keeps ${describe(view.record)}: ${why}` };
+}

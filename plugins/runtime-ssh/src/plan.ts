@@ -1,32 +1,9 @@
-import type { TargetState } from '@driftless/plugin-sdk';
+import type { RolloutStep, TargetState } from '@driftless/plugin-sdk';
 import type { HostView } from './host-state.js';
-import { onTarget, overdue } from './observe.js';
+import { standing, type Standing } from './standing.js';
+import { stepHosts } from './step.js';
 
-/** Where one host stands against the target. */
-export type Standing =
-  /** The target runs and is healthy. */
-  | 'done'
-  /** The target runs, not healthy yet but within its health timeout: wait for it. */
-  | 'starting'
-  /** Nothing serves here (nothing deployed, record unreadable, process dead, unhealthy for too long): deploy. */
-  | 'broken'
-  /** Another release (or the target with another digest) serves here: replace it. */
-  | 'old'
-  | 'unreachable';
-
-export function standing(view: HostView, target: Pick<TargetState, 'version' | 'digest'>, now: number): Standing {
-  switch (view.kind) {
-    case 'unreachable':
-      return 'unreachable';
-    case 'empty':
-    case 'invalid':
-      return 'broken';
-    case 'deployed':
-      if (!view.alive || overdue(view, now)) return 'broken';
-      if (!onTarget(view.record, target)) return view.healthy ? 'old' : 'broken';
-      return view.healthy ? 'done' : 'starting';
-  }
-}
+export { standing, type Standing } from './standing.js';
 
 export interface Plan {
   /** Hosts whose starting target process to wait for. */
@@ -38,6 +15,8 @@ export interface Plan {
   remaining: number;
   /** Why `old` hosts wait, when they do. */
   held?: string;
+  /** At a rollout step: the hosts that run the target at this step (the others are held). */
+  stepHosts?: Set<string>;
 }
 
 /**
@@ -47,23 +26,28 @@ export interface Plan {
  * - broken hosts are deployed (they serve nothing, so fixing them costs no capacity), up to
  *   maxUnavailable per step;
  * - old hosts are replaced only while the budget has room, in config order.
+ * At a progressive rollout's step (`step`), only the step's hosts (see stepHosts) are worked on;
+ * the others are held as they are. Out-of-service hosts count against the budget wherever they are.
  */
-export function plan(views: HostView[], target: Pick<TargetState, 'version' | 'digest'>, maxUnavailable: number, now: number): Plan {
+export function plan(views: HostView[], target: Pick<TargetState, 'version' | 'digest'>, maxUnavailable: number, now: number, step?: Pick<RolloutStep, 'replicas'>): Plan {
   const standings = new Map(views.map((v) => [v.host.name, standing(v, target, now)]));
+  const chosen = step ? stepHosts(views, target, step, now) : undefined;
+  const inStep = (v: HostView) => !chosen || chosen.has(v.host.name);
   const having = (s: Standing) => views.filter((v) => standings.get(v.host.name) === s);
   const unreachable = having('unreachable');
-  const starting = having('starting');
-  const broken = having('broken').slice(0, maxUnavailable);
-  const old = having('old');
-  const out = unreachable.length + starting.length + having('broken').length;
+  const starting = having('starting').filter(inStep);
+  const broken = having('broken').filter(inStep).slice(0, maxUnavailable);
+  const old = having('old').filter(inStep);
+  const out = unreachable.length + having('starting').length + having('broken').length;
   const room = Math.max(0, maxUnavailable - out);
   const replace = old.slice(0, room);
   const deploy = [...broken, ...replace];
-  const remaining = views.length - having('done').length - starting.length - deploy.length;
+  const worked = views.filter(inStep);
+  const remaining = worked.length - worked.filter((v) => standings.get(v.host.name) === 'done').length - starting.length - deploy.length;
   let held: string | undefined;
   if (old.length > replace.length && out > 0) {
-    const names = [...unreachable, ...starting, ...having('broken')].map((v) => v.host.name);
+    const names = [...unreachable, ...having('starting'), ...having('broken')].map((v) => v.host.name);
     held = `${old.length - replace.length} host(s) wait: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} out of service and maxUnavailable is ${maxUnavailable}`;
   }
-  return { await: starting, deploy, standings, remaining, ...(held ? { held } : {}) };
+  return { await: starting, deploy, standings, remaining, ...(chosen ? { stepHosts: chosen } : {}), ...(held ? { held } : {}) };
 }
