@@ -1,7 +1,8 @@
 /**
  * Progressive rollouts (pure): `rollout.steps` as written → compiled steps for one channel, with
  * percentages turned into replica counts of the rendered spec. The last step always runs every
- * replica (one is added when the written steps stop short), so a rollout always ends complete.
+ * replica (one is added when the written steps stop short and the spec says how many replicas it
+ * runs), so a rollout always ends complete.
  */
 import type { PathSegment } from './diagnostics.js';
 import { DURATION_HELP, parseDuration } from './durations.js';
@@ -60,6 +61,11 @@ export function compileSteps(rollout: RolloutDoc, spec: JsonObject, problems: St
     } else if (analysis.length && analysisMs === 0) analysisMs = DEFAULT_ANALYSIS_MS;
     steps.push({ kind: 'replicas', replicas, ...(percent !== undefined ? { percent } : {}), analysis, analysisMs });
   });
+  // Without spec.replicas (an ssh fleet, say) the compiler cannot add the final all-replicas step,
+  // so the last written step is the final one: a pause there would never be waited.
+  if (total === undefined && steps.length && steps[steps.length - 1]!.kind === 'pause') {
+    problems.push({ path: ['steps', rollout.steps.length - 1], text: 'the last step runs every replica, so it cannot be a pause: end with a replicas step for all of them (the spec has no replicas to add it from)' });
+  }
   const last = [...steps].reverse().find((s): s is Extract<CompiledStep, { kind: 'replicas' }> => s.kind === 'replicas');
   if (total !== undefined && (!last || last.replicas < total || steps[steps.length - 1]!.kind === 'pause')) steps.push({ kind: 'replicas', replicas: total, percent: 100, analysis: [], analysisMs: 0 });
   return steps;

@@ -253,8 +253,8 @@ describe('compileRelease digests', () => {
 });
 
 describe('compileRelease progressive rollouts', () => {
-  const withSteps = (steps: string, replicas = 4) =>
-    serviceIn(`spec: { replicas: ${replicas} }\nrollout:\n  steps:\n${steps}`, '  - { name: production, runtime: local }\n');
+  const withSteps = (steps: string, spec = '{ replicas: 4 }') =>
+    serviceIn(`spec: ${spec}\nrollout:\n  steps:\n${steps}`, '  - { name: production, runtime: local }\n');
 
   it('turns percentages into replicas of the spec and ends with every replica', () => {
     const state = compileOk(withSteps('    - replicas: 1\n    - percent: 50\n      analysis: [{ httpCheck: { url: "http://lb/healthz", duration: 20s } }]\n    - pause: 2m\n'), {}).production!;
@@ -275,8 +275,9 @@ describe('compileRelease progressive rollouts', () => {
   it.each([
     ['a step with two kinds', '    - { replicas: 1, pause: 1m }\n', 'rollout.steps[0]', 'a step has one of replicas, percent or pause, not replicas and pause'],
     ['more replicas than the spec runs', '    - replicas: 9\n', 'rollout.steps[0].replicas', 'step of 9 replicas is more than the 4 the spec runs'],
-  ])('reports %s with its path', (_t, steps, path, message) => {
-    const result = compile(withSteps(steps), {});
+    ['a trailing pause when the spec has no replicas to finish with', '    - replicas: 1\n    - pause: 2m\n', 'rollout.steps[1]', 'the last step runs every replica, so it cannot be a pause', '{ command: x }'],
+  ])('reports %s with its path', (_t, steps, path, message, spec?: string) => {
+    const result = compile(withSteps(steps, spec), {});
     expect(result.ok).toBe(false);
     expect(result.diagnostics[0]!.message).toContain(message);
     expect(result.diagnostics[0]!.message).toContain(path);
