@@ -84,6 +84,8 @@ export class Engine {
   private readonly slots: RolloutSlots;
   /** Health target key → instances whose releases have a gate on it: a flip wakes exactly them. */
   private readonly healthWatchers = new Map<string, Set<string>>();
+  /** Instances whose outcome the database refused: attempts and the last cause (persistFailed). */
+  private readonly writeFailures = new Map<string, { attempts: number; cause: string }>();
   /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
   readonly stats = { claimed: 0, ticks: 0, batches: 0 };
 
@@ -254,7 +256,7 @@ export class Engine {
     }
     const finishedAt = this.now();
     const outcomes = drafts.map(({ ctx, draft }) => finish({ ...ctx, now: finishedAt }, draft, results.get(ctx.instance.id)));
-    await this.persist(contexts, outcomes, finishedAt);
+    await this.persistIsolated(contexts, outcomes, finishedAt);
     // Orphans (their channel or service was deleted meanwhile) just give their lease back.
     const known = new Set(contexts.map((c) => c.instance.id));
     await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
@@ -325,6 +327,44 @@ export class Engine {
       dataDir: this.opts.dataDir,
       labels,
     };
+  }
+
+  /**
+   * persist, but a batch whose write fails is written again row by row, so one row the database
+   * refuses cannot hold back the rest of its batch (issue 10 point 19). A row that still fails is
+   * reported (an error log naming the instance, once per distinct cause) and checked again with
+   * exponential backoff rather than every second.
+   */
+  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number): Promise<void> {
+    try {
+      await this.persist(contexts, outcomes, now);
+      for (const c of contexts) this.writeFailures.delete(c.instance.id);
+      return;
+    } catch (err) {
+      if (outcomes.length === 1) return this.persistFailed(contexts[0]!, err, now);
+    }
+    for (const [n, outcome] of outcomes.entries()) {
+      const ctx = contexts.find((c) => c.instance.id === outcome.update.id) ?? contexts[n]!;
+      try {
+        await this.persist([ctx], [outcome], now);
+        this.writeFailures.delete(ctx.instance.id);
+      } catch (err) {
+        await this.persistFailed(ctx, err, now);
+      }
+    }
+  }
+
+  private async persistFailed(ctx: InstanceContext, err: unknown, now: number): Promise<void> {
+    const id = ctx.instance.id;
+    const prev = this.writeFailures.get(id);
+    const attempts = (prev?.attempts ?? 0) + 1;
+    const cause = err instanceof Error ? err.message : String(err);
+    this.writeFailures.set(id, { attempts, cause });
+    const delay = Math.min(this.settings.maxBackoffMs, 1000 * 2 ** Math.min(10, attempts - 1));
+    if (prev?.cause !== cause) {
+      this.opts.logger.error({ err, instanceId: id, instance: `${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}`, attempts }, `could not record the outcome of a tick of ${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}; it is checked again in ${delay} ms (the rest of its batch was written)`);
+    }
+    await this.store.release(this.owner, [id], now + delay).catch(() => undefined);
   }
 
   /** Outcomes and their events in one transaction; subscribers hear of them after the commit. */

@@ -169,7 +169,7 @@ export class InstanceStore {
     if (events.length === 0) return [];
     const pg = this.kind === 'postgresql';
     const row = `(?, ?, ?, ?, ?, ?, ?, ${pg ? '?::jsonb' : '?'})`;
-    const params = events.flatMap((e) => [e.at, 'engine', e.type, e.applicationId, e.subject, e.subjectId, e.message, e.data ? JSON.stringify(e.data) : null]);
+    const params = events.flatMap((e) => [whole(e.at), 'engine', e.type, e.applicationId, e.subject, e.subjectId, e.message, e.data ? JSON.stringify(e.data) : null]);
     const inserted = await this.connection.execute(
       `INSERT INTO events (at, actor, type, application_id, subject, subject_id, message, data) VALUES ${events.map(() => row).join(',')} RETURNING id`,
       params,
@@ -214,7 +214,7 @@ export class InstanceStore {
       }
     }
     if (clauses.length === 0) return 0;
-    params.push(now);
+    params.push(Math.round(now));
     const res = await this.connection.execute(
       `UPDATE service_instances SET next_check_at = ? WHERE (${clauses.join(' OR ')}) AND (next_check_at IS NULL OR next_check_at > ?) AND lease_owner IS NULL`,
       params,

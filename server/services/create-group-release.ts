@@ -4,6 +4,7 @@ import { recordEvent } from '../domain/events.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { ApplicationRow, ReleaseGroupRow, ReleaseRow, ServiceRow, type EventRow, type GroupMember } from '../store/entities/index.js';
 import { transact } from '../store/transact.js';
+import { isNumberingRace, lockForNumbering } from './release-lock.js';
 import { compileForChannels, writeRelease } from './release-writer.js';
 import { loadStoredConfig, runtimeDoc } from './stored-config.js';
 
@@ -32,7 +33,7 @@ export async function createGroupRelease(rootEm: EntityManager, viewer: Viewer, 
     const { group, releases } = await transact(rootEm, async (em) => {
       const app = await em.findOne(ApplicationRow, { name: input.application });
       if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${input.application}"`, ['application'])]);
-      const rows = await em.find(ServiceRow, { applicationId: app.id, name: { $in: names } });
+      const rows = await em.find(ServiceRow, { applicationId: app.id, name: { $in: names } }, { ...lockForNumbering(em), orderBy: { id: 'asc' } });
       const missing = names.filter((n) => !rows.some((r) => r.name === n));
       if (missing.length) throw new UserErrors(missing.map((n) => userError('NOT_FOUND', `application ${app.name} has no service "${n}"`, ['services', String(names.indexOf(n)), 'service'])));
       const ordered = serviceOrder(rows);
@@ -75,7 +76,7 @@ export async function createGroupRelease(rootEm: EntityManager, viewer: Viewer, 
     return { group, releases, events, userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { userErrors: err.errors };
-    if (err instanceof OptimisticLockError) return { userErrors: [userError('STALE', 'another release of one of these services was created at the same moment; create yours again', ['services'])] };
+    if (err instanceof OptimisticLockError || isNumberingRace(err)) return { userErrors: [userError('STALE', 'another release of one of these services was created at the same moment; create yours again', ['services'])] };
     throw err;
   }
 }

@@ -3,6 +3,7 @@ import { transact } from '../store/transact.js';
 import { actorName, canSeeApplication, hasRight, type Viewer } from '../auth/viewer.js';
 import { userError, UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { ApplicationRow, ReleaseRow, ServiceRow, type EventRow } from '../store/entities/index.js';
+import { isNumberingRace, lockForNumbering } from './release-lock.js';
 import { compileForChannels, writeRelease } from './release-writer.js';
 import { loadStoredConfig, runtimeDoc } from './stored-config.js';
 
@@ -34,7 +35,7 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
     const release = await transact(rootEm, async (em) => {
       const app = await em.findOne(ApplicationRow, { name: input.application });
       if (!app) throw new UserErrors([userError('NOT_FOUND', `unknown application "${input.application}"`, ['application'])]);
-      const service = await em.findOne(ServiceRow, { applicationId: app.id, name: input.service });
+      const service = await em.findOne(ServiceRow, { applicationId: app.id, name: input.service }, lockForNumbering(em));
       if (!service) throw new UserErrors([userError('NOT_FOUND', `application ${app.name} has no service "${input.service}"`, ['service'])]);
       const runtimes = [...(await loadStoredConfig(em)).runtimes.values()].map(runtimeDoc);
       const states = compileForChannels(app, service, runtimes, input.params);
@@ -47,7 +48,7 @@ export async function createRelease(rootEm: EntityManager, viewer: Viewer, input
     return { release, events, userErrors: [] };
   } catch (err) {
     if (err instanceof UserErrors) return { userErrors: err.errors };
-    if (err instanceof OptimisticLockError) {
+    if (err instanceof OptimisticLockError || isNumberingRace(err)) {
       return { userErrors: [userError('STALE', `another release of ${input.service} was created at the same moment; create yours again`, ['service'])] };
     }
     throw err;

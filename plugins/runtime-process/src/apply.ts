@@ -5,7 +5,9 @@ import { describeReplica } from './observe.js';
 import { plan, type Step } from './plan.js';
 import { stopProcessGroup } from './proc.js';
 import { countRestarts, instanceDir, logPath, readRecords, removeRecord, writeRecord, type ReplicaRecord } from './records.js';
+import { recoverIntents } from './intents.js';
 import { markFailed, startReplica, stopReplica, waitReady } from './replica.js';
+import { resolveRunAs } from './run-as.js';
 import { parseSpec, resolveStateDir, type ProcessConfig, type ProcessSpec } from './schema.js';
 
 /** Ask the engine back soon while a rollout has steps left; a step already waited for health. */
@@ -23,11 +25,12 @@ const RECHECK_MS = 100;
 export async function applyStep(ctx: ApplyContext<ProcessConfig>): Promise<ApplyResult> {
   const spec = parseSpec(ctx.target.spec);
   const dir = instanceDir(resolveStateDir(ctx.config, ctx.dataDir), ctx.instance);
+  // Replicas a crash left started but unrecorded become records first (intents.ts).
+  const notes: string[] = await recoverIntents(dir);
   const views = await assess(await readRecords(dir), ctx.signal);
   // An aborted probe reads as "unhealthy": never report or act on that.
   ctx.signal.throwIfAborted();
 
-  const notes: string[] = [];
   const crashed = new Map<number, ReplicaRecord>();
   for (const { record } of views.filter((v) => !v.alive)) {
     await stopProcessGroup(record.pid, record.procStartTicks); // leftovers in its group, if any
@@ -71,7 +74,7 @@ async function runStep(step: Step, dir: string, ctx: ApplyContext<ProcessConfig>
     case 'start': {
       // Messages list what happened in the order it happened.
       const before = step.stopFirst ? (await stopAll(dir, step.stale)).replace(/^, /, '') : '';
-      const { record, child } = await startReplica(dir, ctx, spec, step.slot);
+      const { record, child } = await startReplica(dir, ctx, spec, step.slot, resolveRunAs(ctx.config));
       await ensureReady(dir, record, ctx, serving(live, step.stopFirst ? step.stale : []), child);
       const after = step.stopFirst ? '' : await stopAll(dir, step.stale);
       return `${before ? `${before}, ` : ''}started ${describeReplica(record)}${after}`;

@@ -1,12 +1,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DeleteContext } from '@driftless/plugin-sdk';
+import { recoverIntents } from './intents.js';
 import { instanceDir, readRecords } from './records.js';
 import { stopReplica } from './replica.js';
 import { resolveStateDir, type ProcessConfig } from './schema.js';
 
 /** Stops every replica recorded in `dir` (in parallel) and removes the directory. */
 async function stopInstanceDir(dir: string): Promise<number> {
+  await recoverIntents(dir); // a replica started just before a crash is stopped too
   const records = await readRecords(dir);
   await Promise.all(records.map((r) => stopReplica(dir, r)));
   await fs.rm(dir, { recursive: true, force: true });

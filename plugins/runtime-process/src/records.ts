@@ -34,6 +34,10 @@ export interface ReplicaRecord {
   failure?: string;
   /** When apply saw it healthy for the first time (ISO). */
   readyAt?: string;
+  /** Value of DRIFTLESS_REPLICA in its environment: finds it again after a crash (intents.ts). */
+  marker?: string;
+  /** The OS account it runs as, when not the server's own. */
+  user?: string;
 }
 
 const RECORD = /^replica-\d+-.+\.json$/;

@@ -1,23 +1,31 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { RetryableError, type ApplyContext } from '@driftless/plugin-sdk';
+import { removeIntent, writeIntent } from './intents.js';
 import { launch, replicaEnv } from './launch.js';
 import { freePort, portTaken, probe } from './net.js';
 import { liveness, stopProcessGroup } from './proc.js';
 import { logPath, newRecordId, removeRecord, writeRecord, type ReplicaRecord } from './records.js';
+import type { RunAs } from './run-as.js';
 import type { ProcessSpec } from './schema.js';
 
 /** Without a health check a fresh replica must stay up this long to count as started. */
 export const SETTLE_MS = 500;
 
-/** Starts one replica of ctx.target in `slot` and records it before anything can interrupt. */
+/**
+ * Starts one replica of ctx.target in `slot`. Its record is written as an intent first and the
+ * process carries the intent's marker, so a crash at any point leaves either nothing or something
+ * the next apply adopts (intents.ts); never an unmanaged process.
+ */
 export async function startReplica(
   dir: string,
   ctx: Pick<ApplyContext<unknown>, 'target' | 'instance'>,
   spec: ProcessSpec,
   slot: number,
-): Promise<{ record: ReplicaRecord; child: ChildProcess }> {
+  runAs?: RunAs,
+): Promise<{ record: ReplicaRecord; child?: ChildProcess }> {
   const { target, instance } = ctx;
   const port = spec.basePort !== undefined ? spec.basePort + slot : await freePort();
   if (spec.basePort !== undefined && (await portTaken(port))) {
@@ -25,31 +33,44 @@ export async function startReplica(
   }
   const id = newRecordId(slot, target.version);
   await mkdir(dir, { recursive: true });
-  const env = replicaEnv({ targetEnv: target.env, specEnv: spec.env, port, release: target.version, instanceId: instance.instanceId });
-  const launched = await launch({ command: spec.command, args: spec.args, cwd: spec.cwd, env, logFile: logPath(dir, id) });
-  const record: ReplicaRecord = {
+  const marker = randomBytes(12).toString('hex');
+  const planned: ReplicaRecord = {
     id,
     slot,
     version: target.version,
     releaseId: target.releaseId,
     digest: target.digest,
-    pid: launched.pid,
-    pgid: launched.pid,
-    procStartTicks: launched.procStartTicks,
+    pid: 0,
+    pgid: 0,
+    procStartTicks: null,
     port,
     startedAt: new Date().toISOString(),
     command: spec.command,
     args: spec.args,
     cwd: spec.cwd,
+    marker,
+    ...(runAs ? { user: runAs.name } : {}),
     ...(spec.healthCheck ? { healthCheck: spec.healthCheck } : {}),
   };
+  await writeIntent(dir, planned);
+  const env = replicaEnv({ targetEnv: target.env, specEnv: spec.env, port, release: target.version, instanceId: instance.instanceId, marker, runAs });
+  let launched: Awaited<ReturnType<typeof launch>>;
+  try {
+    launched = await launch({ command: spec.command, args: spec.args, cwd: spec.cwd, env, logFile: logPath(dir, id), runAs });
+  } catch (err) {
+    await removeIntent(dir, id);
+    throw err;
+  }
+  const record: ReplicaRecord = { ...planned, pid: launched.pid, pgid: launched.pid, procStartTicks: launched.procStartTicks };
   try {
     await writeRecord(dir, record);
   } catch (err) {
     // An unrecorded process would be invisible to fetch and never stopped: don't leave one.
     await stopProcessGroup(record.pid, record.procStartTicks);
+    await removeIntent(dir, id);
     throw err;
   }
+  await removeIntent(dir, id);
   return { record, child: launched.child };
 }
 

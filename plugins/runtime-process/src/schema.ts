@@ -7,6 +7,10 @@ export interface ProcessConfig {
   stateDir?: string;
   /** Older name for stateDir, used by the DESIGN.md example (`config: { workdir: .driftless/run }`). */
   workdir?: string;
+  /** OS account (name or uid) replicas run as. Default: `nobody` when the server runs as root, else the server's own. */
+  user?: string | number;
+  /** Group (name or gid); default: the user's primary group. */
+  group?: string | number;
 }
 
 export interface HealthCheck {
@@ -39,6 +43,20 @@ export const configSchema: JsonSchema = {
       description: 'Directory for replica records and logs. Default: $DRIFTLESS_DATA_DIR/run, else .driftless/run.',
     },
     workdir: { type: 'string', minLength: 1, description: 'Alias of stateDir (stateDir wins).' },
+    user: {
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'integer', minimum: 0 },
+      ],
+      description: 'OS account (name or uid) replicas run as. Default: nobody when the server runs as root, else the server user (only root can switch).',
+    },
+    group: {
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'integer', minimum: 0 },
+      ],
+      description: "Group (name or gid) replicas run as. Default: the user's primary group.",
+    },
   },
 };
 

@@ -95,7 +95,7 @@ describe('process runtime: failures', () => {
 
     await expect(plugin.apply(ctx(stateDir, broken))).rejects.toMatchObject({
       name: 'RetryableError',
-      message: expect.stringMatching(/replica 0 of v2 .*exited with code 3 during start; last log lines: boom: DATABASE_URL is not set; 2 other replica\(s\) keep serving/),
+      message: expect.stringMatching(/replica 0 of v2 .*exited during start; last log lines: boom: DATABASE_URL is not set; 2 other replica\(s\) keep serving/),
     });
     const o = (await plugin.fetch(fetchCtx(stateDir, broken))).objects[0]!;
     expect(o.status).toBe('FAILED');
