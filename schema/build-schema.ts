@@ -15,6 +15,7 @@ import { QueryResolver } from './resolvers/query.js';
 import { ReleaseFields, ServiceFields, ServiceInstanceFields } from './resolvers/service-fields.js';
 import { ReleaseDetailFields, ServiceInstancePlanFields } from './resolvers/release-details.js';
 import { BypassMutations } from './resolvers/bypass-mutations.js';
+import { ConfigObjectChangeFields } from './resolvers/config-object-change.js';
 import { InstanceRolloutStepFields, RolloutStepMutations } from './resolvers/rollout-steps.js';
 import { InstancePromotionFields, PinMutations, ReleaseGroupFields, ReleaseGroupOfRelease, ReleaseInChannelFields } from './resolvers/promotion.js';
 
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   PreviewResolver,
   EventsResolver,
   MutationResolver,
+  ConfigObjectChangeFields,
   ApplicationFields,
   ReleaseChannelFields,
   RuntimeFields,

@@ -24,8 +24,6 @@ export interface ServerConfig {
   maxStringLength: number;
   /** Largest JSON response; a bigger one is answered with RESPONSE_TOO_LARGE. */
   maxResponseBytes: number;
-  /** YAML nodes (scalars, maps, lists) in one applyConfig/previewConfig text. */
-  maxYamlNodes: number;
   engine: EngineConfig;
 }
 
@@ -67,7 +65,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxQueryTokens: intFrom(env.DRIFTLESS_MAX_QUERY_TOKENS, 5_000, 'DRIFTLESS_MAX_QUERY_TOKENS'),
     maxStringLength: intFrom(env.DRIFTLESS_MAX_STRING_LENGTH, 16 * 1024, 'DRIFTLESS_MAX_STRING_LENGTH'),
     maxResponseBytes: intFrom(env.DRIFTLESS_MAX_RESPONSE_BYTES, 16 * 1024 * 1024, 'DRIFTLESS_MAX_RESPONSE_BYTES'),
-    maxYamlNodes: intFrom(env.DRIFTLESS_MAX_YAML_NODES, 100_000, 'DRIFTLESS_MAX_YAML_NODES'),
     engine: {
       enabled: env.DRIFTLESS_ENGINE !== 'off',
       workerThreads: intFrom(env.DRIFTLESS_WORKER_THREADS, 2, 'DRIFTLESS_WORKER_THREADS') || 1,

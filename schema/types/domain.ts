@@ -160,10 +160,10 @@ export class Viewer {
   @Field(() => [String], { nullable: true }) applications?: string[] | null;
 }
 
-@ObjectType('Event', { description: 'One entry of the append-only history: what changed, who did it, why.' })
-export class Event {
+@ObjectType('Event', { implements: Node, description: 'One entry of the append-only history: what changed, who did it, why.' })
+export class Event extends Node {
+  readonly __typename = 'Event';
   row!: EventRow;
-  @Field(() => ID) id!: string;
   @Field(() => DateTimeScalar) at!: Date;
   @Field(() => EventTypeEnum) type!: EventType;
   @Field(() => String) actor!: string;

@@ -19,7 +19,8 @@ export class ConfigObjectChange {
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true, description: 'For services: their application.' }) application?: string;
   @Field(() => ChangeActionEnum) action!: string;
-  @Field(() => ID, { nullable: true, description: 'Global id of the object (null in a preview of a new object).' }) id?: string | null;
+  /** Kind and row id of the object, for `object`; null in a preview. */
+  ref?: { kind: 'Runtime' | 'Application' | 'Service'; rowId: string } | null;
 }
 
 @ObjectType()

@@ -96,8 +96,9 @@ function multiplierOf(walk: Walk, parent: GraphQLCompositeType, field: FieldNode
 }
 
 function checkStrings(walk: Walk, value: ValueNode, argumentPath: string): void {
-  if (value.kind === Kind.STRING && value.value.length > walk.maxStringLength && !argumentPath.endsWith('documents')) {
-    walk.longStrings.push(tooLong(argumentPath, value.value.length, walk.maxStringLength));
+  if (value.kind === Kind.STRING) {
+    if (value.value.length > walk.maxStringLength && !argumentPath.endsWith('documents')) walk.longStrings.push(tooLong(argumentPath, value.value.length, walk.maxStringLength));
+    else if (value.value.includes('\0')) walk.longStrings.push(nulByte(argumentPath));
   } else if (value.kind === Kind.LIST) {
     value.values.forEach((v, i) => checkStrings(walk, v, `${argumentPath}[${i}]`));
   } else if (value.kind === Kind.OBJECT) {
@@ -223,15 +224,24 @@ function tooLong(path: string, length: number, limit: number): GraphQLError {
   return limitError(`${path} is ${length} characters long; the limit is ${limit} (DRIFTLESS_MAX_STRING_LENGTH)`, 'BAD_USER_INPUT', { argument: path, length, limit });
 }
 
-/** Variables are client data of any shape: strings over the limit are refused with their path. */
+/** No name, id or text of this API holds a NUL byte, and PostgreSQL cannot store one. */
+function nulByte(path: string): GraphQLError {
+  return limitError(`${path} contains a NUL byte (\\u0000), which no name, id or text may hold`, 'BAD_USER_INPUT', { argument: path });
+}
+
+/** Variables are client data of any shape: strings over the limit or with a NUL byte are refused with their path. */
 function checkVariableStrings(value: unknown, path: string, limit: number, out: GraphQLError[]): void {
   if (out.length >= 10) return;
   if (typeof value === 'string') {
     if (value.length > limit && !path.endsWith('.documents') && path !== '$documents') out.push(tooLong(path, value.length, limit));
+    else if (value.includes('\0')) out.push(nulByte(path));
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => checkVariableStrings(v, `${path}[${i}]`, limit, out));
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) checkVariableStrings(v, `${path}.${k}`, limit, out);
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\0')) out.push(nulByte(`${path}.${JSON.stringify(k)}`));
+      checkVariableStrings(v, `${path}.${k}`, limit, out);
+    }
   }
 }
 
