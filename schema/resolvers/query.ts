@@ -21,7 +21,7 @@ export class QueryResolver {
   @Query(() => Viewer, { description: 'The caller, as its token says.' })
   viewer(@Ctx() ctx: GraphQLContext): Viewer {
     const v = ctx.viewer;
-    return Object.assign(new Viewer(), { tokenId: v.tokenId, name: v.tokenName, role: v.role, applications: v.applications });
+    return Object.assign(new Viewer(), { tokenId: v.tokenId, name: v.tokenName, role: v.role, allApplications: v.applications === null, applications: v.applications ?? [] });
   }
 
   @Query(() => ApplicationConnection, { description: 'Applications visible to you, by name.' })
