@@ -61,7 +61,26 @@ function countNodes(doc: Document.Parsed, budget: number): number {
   return count;
 }
 
+/**
+ * An upper bound of the nodes a text can hold, without parsing: every node but the first follows
+ * a separator (`,` in flow, `:` after a key, a new line in block style). Refusing on it keeps a
+ * hostile megabyte from being parsed into a large tree first.
+ */
+function separatorCount(text: string, stopAfter: number): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count <= stopAfter; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 /* , */ || c === 58 /* : */ || c === 10 /* \n */) count++;
+  }
+  return count;
+}
+
 export function splitDocuments(text: string, opts: { maxNodes?: number } = {}): SplitResult {
+  const maxNodes = opts.maxNodes ?? MAX_YAML_NODES;
+  // Block YAML has about two separators per node (`key: value` and its line end): twice the limit is still far.
+  if (separatorCount(text, 2 * maxNodes) > 2 * maxNodes) {
+    return { documents: [], errors: [{ index: 0, line: 1, text: `the config is too large: more than ${maxNodes} YAML nodes; split it into several applies` }] };
+  }
   const lineCounter = new LineCounter();
   // merge: YAML merge keys (<<: *defaults) are a common way to share settings between channels.
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true });
@@ -73,11 +92,11 @@ export function splitDocuments(text: string, opts: { maxNodes?: number } = {}): 
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
 
-  let nodeBudget = opts.maxNodes ?? MAX_YAML_NODES;
+  let nodeBudget = maxNodes;
   for (const [index, doc] of parsed.entries()) {
     nodeBudget -= countNodes(doc, nodeBudget);
     if (nodeBudget < 0) {
-      errors.push({ index, line: lineAt(doc.range?.[0]), text: `the config has more than ${opts.maxNodes ?? MAX_YAML_NODES} YAML nodes; split it into several applies` });
+      errors.push({ index, line: lineAt(doc.range?.[0]), text: `the config is too large: more than ${maxNodes} YAML nodes; split it into several applies` });
       return { documents: [], errors };
     }
   }

@@ -54,6 +54,8 @@ export interface OperationMeasure {
   depth: number;
   aliases: number;
   directives: number;
+  /** `__schema` selections: a schema is introspected once per request, not once per alias. */
+  introspections: number;
 }
 
 interface Walk {
@@ -67,7 +69,9 @@ interface Walk {
   maxStringLength: number;
 }
 
-const ZERO: OperationMeasure = { cost: 0, depth: 0, aliases: 0, directives: 0 };
+const ZERO: OperationMeasure = { cost: 0, depth: 0, aliases: 0, directives: 0, introspections: 0 };
+/** Selections of `__schema` one request may make (clients introspect once; forty aliases of it were a 182 MB answer). */
+export const MAX_INTROSPECTIONS = 1;
 
 function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
   if (name === '__typename') return TypeNameMetaFieldDef;
@@ -117,11 +121,13 @@ function measureLevel(walk: Walk, parent: GraphQLCompositeType, selectionSet: Se
   let depth = 0;
   let aliases = 0;
   let directives = 0;
+  let introspections = 0;
   const spreads: string[] = [];
   for (const selection of selectionSet.selections) {
     directives += selection.directives?.length ?? 0;
     if (selection.kind === Kind.FIELD) {
       if (selection.alias) aliases += 1;
+      if (selection.name.value === '__schema') introspections += 1;
       for (const arg of selection.arguments ?? []) checkStrings(walk, arg.value, `${selection.name.value}(${arg.name.value})`);
       const def = fieldDefinition(walk.schema, parent, selection.name.value);
       const inIntrospection = introspection || selection.name.value === '__schema' || selection.name.value === '__type';
@@ -135,6 +141,7 @@ function measureLevel(walk: Walk, parent: GraphQLCompositeType, selectionSet: Se
       depth = Math.max(depth, inner.depth + (inIntrospection ? 0 : 1));
       aliases += inner.aliases;
       directives += inner.directives;
+      introspections += inner.introspections;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
       if (!type || !isCompositeType(type)) continue;
@@ -143,12 +150,13 @@ function measureLevel(walk: Walk, parent: GraphQLCompositeType, selectionSet: Se
       depth = Math.max(depth, inner.depth);
       aliases += inner.aliases;
       directives += inner.directives;
+      introspections += inner.introspections;
       spreads.push(...inner.spreads);
     } else {
       spreads.push(selection.name.value);
     }
   }
-  return { cost, depth, aliases, directives, spreads };
+  return { cost, depth, aliases, directives, introspections, spreads };
 }
 
 /**
@@ -157,7 +165,7 @@ function measureLevel(walk: Walk, parent: GraphQLCompositeType, selectionSet: Se
  */
 function measureSelections(walk: Walk, parent: GraphQLCompositeType, selectionSet: SelectionSetNode, introspection: boolean): OperationMeasure {
   const own = measureLevel(walk, parent, selectionSet, introspection);
-  const total: OperationMeasure = { cost: own.cost, depth: own.depth, aliases: own.aliases, directives: own.directives };
+  const total: OperationMeasure = { cost: own.cost, depth: own.depth, aliases: own.aliases, directives: own.directives, introspections: own.introspections };
   const seen = new Set<string>();
   const pending = [...own.spreads];
   while (pending.length) {
@@ -170,6 +178,7 @@ function measureSelections(walk: Walk, parent: GraphQLCompositeType, selectionSe
     total.depth = Math.max(total.depth, fragment.depth);
     total.aliases += fragment.aliases;
     total.directives += fragment.directives;
+    total.introspections += fragment.introspections;
     pending.push(...fragment.spreads);
   }
   return total;
@@ -272,6 +281,7 @@ export function checkRequestLimits(
     errors.push(limitError(`query costs ${m.cost > Number.MAX_SAFE_INTEGER ? `more than ${Number.MAX_SAFE_INTEGER}` : m.cost} (fields × page sizes); the limit is ${limits.maxCost} (DRIFTLESS_MAX_QUERY_COST): ask for fewer items per page`, 'QUERY_TOO_COSTLY', { cost: m.cost, limit: limits.maxCost }));
   }
   if (m.aliases > limits.maxAliases) errors.push(limitError(`query has ${m.aliases} aliases; the limit is ${limits.maxAliases} (DRIFTLESS_MAX_QUERY_ALIASES)`, 'QUERY_TOO_LARGE', { aliases: m.aliases, limit: limits.maxAliases }));
+  if (m.introspections > MAX_INTROSPECTIONS) errors.push(limitError(`query introspects the schema ${m.introspections} times; once per request is enough`, 'QUERY_TOO_COSTLY', { introspections: m.introspections, limit: MAX_INTROSPECTIONS }));
   if (m.directives > limits.maxDirectives) errors.push(limitError(`query has ${m.directives} directives; the limit is ${limits.maxDirectives}`, 'QUERY_TOO_LARGE', { directives: m.directives, limit: limits.maxDirectives }));
   return errors;
 }
