@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { describeSchema } from './describe-schema.js';
 import { ApprovalMutations } from './resolvers/approval-mutations.js';
 import { ConvergenceControlMutations } from './resolvers/convergence-control.js';
 import { ReleaseApprovalFields } from './resolvers/release-approvals.js';
@@ -59,6 +60,6 @@ export function driftlessSchema(): Promise<GraphQLSchema> {
     // server in the process while each server has its own (hooks.live): every @Subscription has its
     // own `subscribe` reading the context, and this one is never used.
     pubSub: createPubSub(),
-  });
+  }).then(describeSchema);
   return cached;
 }

@@ -3,7 +3,39 @@ import { APPLY_CONFIG } from '../../helpers/config-text.js';
 import { startTestServer } from '../../helpers/server.js';
 import { appsConfig } from './fixtures.js';
 
+const DESCRIPTIONS = /* GraphQL */ `
+  {
+    __schema {
+      types {
+        name description
+        fields { name description args { name description } }
+        inputFields { name description }
+        enumValues { name description }
+      }
+    }
+  }
+`;
+
 describe('issue 10 point 15: schema hygiene', () => {
+  it('the live schema describes every type, field, argument, input field and enum value', async () => {
+    await using server = await startTestServer({ engine: { enabled: false } });
+    const { __schema } = await server.data(DESCRIPTIONS);
+    const missing: string[] = [];
+    const blank = (d: string | null) => !d || !d.trim();
+    for (const t of __schema.types) {
+      if (t.name.startsWith('__')) continue;
+      if (blank(t.description)) missing.push(t.name);
+      for (const f of t.fields ?? []) {
+        if (blank(f.description)) missing.push(`${t.name}.${f.name}`);
+        for (const a of f.args) if (blank(a.description)) missing.push(`${t.name}.${f.name}(${a.name})`);
+      }
+      for (const f of t.inputFields ?? []) if (blank(f.description)) missing.push(`${t.name}.${f.name}`);
+      for (const v of t.enumValues ?? []) if (blank(v.description)) missing.push(`${t.name}.${v.name}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+
   it('one applyConfig with two applications that each have a service `web` is accepted: names are per application', async () => {
     await using server = await startTestServer({ engine: { enabled: false } });
     const applied = await server.data(APPLY_CONFIG, { documents: appsConfig(['alpha', 'beta'], { services: ['web'] }) });
