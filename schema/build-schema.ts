@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { describeSchema } from './describe-schema.js';
 import { ApprovalMutations } from './resolvers/approval-mutations.js';
 import { ConvergenceControlMutations } from './resolvers/convergence-control.js';
 import { ReleaseApprovalFields } from './resolvers/release-approvals.js';
@@ -15,6 +16,7 @@ import { QueryResolver } from './resolvers/query.js';
 import { ReleaseFields, ServiceFields, ServiceInstanceFields } from './resolvers/service-fields.js';
 import { ReleaseDetailFields, ServiceInstancePlanFields } from './resolvers/release-details.js';
 import { BypassMutations } from './resolvers/bypass-mutations.js';
+import { ConfigObjectChangeFields } from './resolvers/config-object-change.js';
 import { InstanceRolloutStepFields, RolloutStepMutations } from './resolvers/rollout-steps.js';
 import { InstancePromotionFields, PinMutations, ReleaseGroupFields, ReleaseGroupOfRelease, ReleaseInChannelFields } from './resolvers/promotion.js';
 
@@ -23,6 +25,7 @@ export const RESOLVERS = [
   PreviewResolver,
   EventsResolver,
   MutationResolver,
+  ConfigObjectChangeFields,
   ApplicationFields,
   ReleaseChannelFields,
   RuntimeFields,
@@ -57,6 +60,6 @@ export function driftlessSchema(): Promise<GraphQLSchema> {
     // server in the process while each server has its own (hooks.live): every @Subscription has its
     // own `subscribe` reading the context, and this one is never used.
     pubSub: createPubSub(),
-  });
+  }).then(describeSchema);
   return cached;
 }

@@ -8,6 +8,7 @@ import {
   ServiceInstanceRow,
   ServiceRow,
 } from '../server/store/entities/index.js';
+import { createReleaseLoaders } from './resolvers/release-page.js';
 
 type Keyed = { id: string };
 
@@ -48,6 +49,7 @@ export function createLoaders(em: EntityManager) {
     instancesByService: byParent(em, ServiceInstanceRow, 'serviceId'),
     instancesByDesiredRelease: byParent(em, ServiceInstanceRow, 'desiredReleaseId'),
     channelsByRuntime: byParent(em, ReleaseChannelRow, 'runtimeId'),
+    ...createReleaseLoaders(em),
   };
 }
 

@@ -130,7 +130,8 @@ export function toApiToken(row: ApiTokenRow): ApiToken {
     name: row.name,
     prefix: row.prefix,
     role: row.role,
-    applications: row.applications ?? null,
+    allApplications: row.applications == null,
+    applications: row.applications ?? [],
     createdBy: row.createdBy,
     createdAt: row.createdAt,
     revokedAt: row.revokedAt ?? null,
@@ -138,7 +139,7 @@ export function toApiToken(row: ApiTokenRow): ApiToken {
 }
 
 export function toEvent(row: EventRow): Event {
-  return Object.assign(new Event(), { row, id: String(row.id), at: row.at, type: row.type, actor: row.actor, subject: row.subject, message: row.message, data: row.data ?? null });
+  return Object.assign(new Event(), { row, id: toGlobalId('Event', String(row.id)), at: row.at, type: row.type, actor: row.actor, subject: row.subject, message: row.message, data: row.data ?? null });
 }
 
 export function toApproval(row: ApprovalRow, channelName: string): Approval {
@@ -157,7 +158,8 @@ let unsavedEventSerial = 0;
  * written in a batch); they get a process-local id so clients can still key them.
  */
 export function toEventFromLive(event: LiveEvent): Event {
-  const id = event.id === null ? `live-${++unsavedEventSerial}` : String(event.id);
+  // Unsaved events get ids that node(id:) resolves to null: there is no row to refetch.
+  const id = toGlobalId('Event', event.id === null ? `live-${++unsavedEventSerial}` : String(event.id));
   return Object.assign(new Event(), { id, at: new Date(event.at), type: event.type as EventType, actor: event.actor, subject: event.subject, message: event.message, data: event.data });
 }
 

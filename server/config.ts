@@ -16,6 +16,14 @@ export interface ServerConfig {
   maxBodyBytes: number;
   maxQueryDepth: number;
   maxQueryCost: number;
+  /** Request limits (docs/api.md, "API limits"): aliases, directives and tokens of a query. */
+  maxQueryAliases: number;
+  maxQueryDirectives: number;
+  maxQueryTokens: number;
+  /** Longest string in a variable or argument (config `documents` excepted). */
+  maxStringLength: number;
+  /** Largest JSON response; a bigger one is answered with RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
   engine: EngineConfig;
 }
 
@@ -51,7 +59,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.DRIFTLESS_LOG_LEVEL ?? 'info',
     maxBodyBytes: intFrom(env.DRIFTLESS_MAX_BODY_BYTES, 1024 * 1024, 'DRIFTLESS_MAX_BODY_BYTES'),
     maxQueryDepth: intFrom(env.DRIFTLESS_MAX_QUERY_DEPTH, 12, 'DRIFTLESS_MAX_QUERY_DEPTH'),
-    maxQueryCost: intFrom(env.DRIFTLESS_MAX_QUERY_COST, 50_000, 'DRIFTLESS_MAX_QUERY_COST'),
+    maxQueryCost: intFrom(env.DRIFTLESS_MAX_QUERY_COST, 100_000, 'DRIFTLESS_MAX_QUERY_COST'),
+    maxQueryAliases: intFrom(env.DRIFTLESS_MAX_QUERY_ALIASES, 50, 'DRIFTLESS_MAX_QUERY_ALIASES'),
+    maxQueryDirectives: intFrom(env.DRIFTLESS_MAX_QUERY_DIRECTIVES, 50, 'DRIFTLESS_MAX_QUERY_DIRECTIVES'),
+    maxQueryTokens: intFrom(env.DRIFTLESS_MAX_QUERY_TOKENS, 5_000, 'DRIFTLESS_MAX_QUERY_TOKENS'),
+    maxStringLength: intFrom(env.DRIFTLESS_MAX_STRING_LENGTH, 16 * 1024, 'DRIFTLESS_MAX_STRING_LENGTH'),
+    maxResponseBytes: intFrom(env.DRIFTLESS_MAX_RESPONSE_BYTES, 16 * 1024 * 1024, 'DRIFTLESS_MAX_RESPONSE_BYTES'),
     engine: {
       enabled: env.DRIFTLESS_ENGINE !== 'off',
       workerThreads: intFrom(env.DRIFTLESS_WORKER_THREADS, 2, 'DRIFTLESS_WORKER_THREADS') || 1,

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import { selectsField } from '../types/connection.js';
 import type { GraphQLContext } from '../context.js';
 import { toReleaseChannel, toRuntime, toService, toServiceInstance, toApplication } from '../mappers.js';
 import { releasePage } from './release-page.js';
@@ -21,9 +23,10 @@ export class ApplicationFields {
     @Root() app: Application,
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ReleaseConnection> {
-    return releasePage(ctx, { applicationId: app.row.id }, { createdAt: 'desc', number: 'desc' }, first, after);
+    return releasePage(ctx, 'applicationId', app.row.id, first, after, selectsField(info, 'totalCount'));
   }
 }
 
@@ -50,11 +53,13 @@ export class RuntimeFields {
   @FieldResolver(() => [String], { description: 'Release channels on this runtime that you can see, as application/channel.' })
   async usedBy(@Root() runtime: Runtime, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const channels = await ctx.loaders.channelsByRuntime.load(runtime.row.id);
+    // One batch for every application at once (awaiting each in turn was a query per application).
+    const apps = await Promise.all(channels.map((channel) => ctx.loaders.application.load(channel.applicationId)));
     const names: string[] = [];
-    for (const channel of channels) {
-      const app = await ctx.loaders.application.load(channel.applicationId);
+    channels.forEach((channel, i) => {
+      const app = apps[i];
       if (app && (ctx.viewer.applications === null || ctx.viewer.applications.includes(app.name))) names.push(`${app.name}/${channel.name}`);
-    }
+    });
     return names.sort();
   }
 }

@@ -1,10 +1,13 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, Int, Query, Resolver } from 'type-graphql';
 import { ApplicationRow, EventRow } from '../../server/store/entities/index.js';
 import { canSeeApplication } from '../../server/auth/viewer.js';
 import type { GraphQLContext } from '../context.js';
 import { toEvent } from '../mappers.js';
-import { pageOf, pageWindow } from '../types/connection.js';
-import { EventConnection } from '../types/domain.js';
+import { pageOf, pageRequest, selectsField } from '../types/connection.js';
+import { EventConnection, type Event } from '../types/domain.js';
+
+const eventKey = (e: Event) => [e.row.id];
 import { mayReadTokens } from '../visibility.js';
 
 @Resolver()
@@ -12,22 +15,28 @@ export class EventsResolver {
   @Query(() => EventConnection, { description: "History, newest first. With `application`, that application's events; without, every event (tokens without an application scope only)." })
   async events(
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('application', () => String, { nullable: true }) application?: string,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first = 50,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null = 50,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<EventConnection> {
-    const { limit, offset } = pageWindow(first, after);
+    const page = pageRequest(`events:${application ?? '*'}`, first, after);
     let where: Record<string, unknown> = {};
     if (application) {
       const app = canSeeApplication(ctx.viewer, application) ? await ctx.em.findOne(ApplicationRow, { name: application }) : null;
-      if (!app) return pageOf([], 0, limit, 0) as EventConnection;
+      if (!app) return pageOf([], page, eventKey) as EventConnection;
       where = { applicationId: app.id };
     } else if (ctx.viewer.applications !== null || !mayReadTokens(ctx)) {
       // Global history includes token and runtime changes: unscoped admins only; others ask per application.
       const apps = await ctx.em.find(ApplicationRow, ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } });
       where = { applicationId: { $in: apps.map((a) => a.id) } };
     }
-    const [rows, total] = await ctx.em.findAndCount(EventRow, where, { orderBy: { id: 'desc' }, limit: limit + 1, offset });
-    return pageOf(rows.map(toEvent), offset, limit, total) as EventConnection;
+    // Keyset: after the cursor's event id, so events written meanwhile neither repeat nor shift the page.
+    const window = page.after ? { ...where, id: { $lt: Number(page.after[0]) } } : where;
+    const [rows, total] = await Promise.all([
+      ctx.em.find(EventRow, window, { orderBy: { id: 'desc' }, limit: page.limit + 1 }),
+      selectsField(info, 'totalCount') ? ctx.em.count(EventRow, where) : Promise.resolve(0),
+    ]);
+    return pageOf(rows.map(toEvent), page, eventKey, total) as EventConnection;
   }
 }

@@ -8,7 +8,7 @@ import { createApiToken, revokeApiToken } from '../../server/services/tokens.js'
 import { userError } from '../../server/domain/user-error.js';
 import type { GraphQLContext } from '../context.js';
 import { toApiToken, toRelease, toReleaseGroup } from '../mappers.js';
-import { fromGlobalId, toGlobalId, type NodeTypeName } from '../types/node.js';
+import { fromGlobalId, toGlobalId } from '../types/node.js';
 import {
   ApplyConfigInput,
   ApplyConfigPayload,
@@ -35,7 +35,7 @@ export class MutationResolver {
     if (outcome.changedApplicationIds.length) ctx.hooks.intentChanged(outcome.changedApplicationIds);
     if (outcome.removals) ctx.hooks.engine?.removalsChanged();
     const toChange = (o: (typeof outcome.objects)[number]) =>
-      Object.assign(new ConfigObjectChange(), { kind: o.kind, name: o.name, application: o.application, action: o.action, id: toGlobalId(o.kind as NodeTypeName, o.id) });
+      Object.assign(new ConfigObjectChange(), { kind: o.kind, name: o.name, application: o.application, action: o.action, ref: { kind: o.kind as 'Runtime' | 'Application' | 'Service', rowId: o.id } });
     return {
       created: outcome.objects.filter((o) => o.action === 'CREATE').map(toChange),
       updated: outcome.objects.filter((o) => o.action === 'UPDATE').map(toChange),

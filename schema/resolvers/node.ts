@@ -1,6 +1,7 @@
 import {
   ApiTokenRow,
   ApplicationRow,
+  EventRow,
   ReleaseChannelRow,
   ReleaseGroupRow,
   ReleaseRow,
@@ -9,7 +10,7 @@ import {
   ServiceRow,
 } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
-import { toApiToken, toApplication, toRelease, toReleaseChannel, toReleaseGroup, toRuntime, toService, toServiceInstance } from '../mappers.js';
+import { toApiToken, toApplication, toEvent, toRelease, toReleaseChannel, toReleaseGroup, toRuntime, toService, toServiceInstance } from '../mappers.js';
 import type { Node } from '../types/node.js';
 import { fromGlobalId } from '../types/node.js';
 import { mayReadTokens, visibleApplication } from '../visibility.js';
@@ -39,6 +40,14 @@ export async function resolveNode(ctx: GraphQLContext, globalId: string): Promis
     case 'Runtime': {
       const row = await em.findOne(RuntimeRow, { id: ref.id });
       return row ? toRuntime(row, ctx.hooks.redactRuntimeConfig) : null;
+    }
+    case 'Event': {
+      if (!/^\d+$/.test(ref.id)) return null;
+      const row = await em.findOne(EventRow, { id: Number(ref.id) });
+      if (!row) return null;
+      // Events of no application (tokens, runtimes) are global history: unscoped admins only.
+      if (row.applicationId ? !(await visibleApplication(ctx, row.applicationId)) : !mayReadTokens(ctx)) return null;
+      return toEvent(row);
     }
     case 'ApiToken': {
       if (!mayReadTokens(ctx)) return null;

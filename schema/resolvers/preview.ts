@@ -11,7 +11,7 @@ export class PreviewResolver {
   async previewConfig(@Arg('input', () => PreviewConfigInput) input: PreviewConfigInput, @Ctx() ctx: GraphQLContext): Promise<ConfigPreview> {
     const outcome = await previewConfig(ctx.em, ctx.viewer, input.documents, input.params ?? {}, ctx.hooks.validatePlugins);
     return {
-      changes: outcome.changes.map((c) => Object.assign(new ConfigObjectChange(), { kind: c.kind, name: c.name, application: c.application, action: c.action, id: null })),
+      changes: outcome.changes.map((c) => Object.assign(new ConfigObjectChange(), { kind: c.kind, name: c.name, application: c.application, action: c.action, ref: null })),
       applications: outcome.applications.map((a) => ({
         name: a.name,
         channels: a.channels.map((c) => ({

@@ -1,9 +1,11 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
 import { canSeeApplication } from '../../server/auth/viewer.js';
 import { ApiTokenRow, ApplicationRow, RuntimeRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
 import { toApiToken, toApplication, toRuntime } from '../mappers.js';
-import { pageOf, pageWindow } from '../types/connection.js';
+import { pageOf, pageRequest, selectsField } from '../types/connection.js';
 import { ApiToken, Application, ApplicationConnection, Runtime, Viewer } from '../types/domain.js';
 import { Node } from '../types/node.js';
 import { mayReadTokens } from '../visibility.js';
@@ -19,19 +21,25 @@ export class QueryResolver {
   @Query(() => Viewer, { description: 'The caller, as its token says.' })
   viewer(@Ctx() ctx: GraphQLContext): Viewer {
     const v = ctx.viewer;
-    return Object.assign(new Viewer(), { tokenId: v.tokenId, name: v.tokenName, role: v.role, applications: v.applications });
+    return Object.assign(new Viewer(), { tokenId: v.tokenId, name: v.tokenName, role: v.role, allApplications: v.applications === null, applications: v.applications ?? [] });
   }
 
   @Query(() => ApplicationConnection, { description: 'Applications visible to you, by name.' })
   async applications(
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ApplicationConnection> {
-    const { limit, offset } = pageWindow(first, after);
-    const where = ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } };
-    const [rows, total] = await ctx.em.findAndCount(ApplicationRow, where, { orderBy: { name: 'asc' }, limit: limit + 1, offset });
-    return pageOf(rows.map(toApplication), offset, limit, total) as ApplicationConnection;
+    const page = pageRequest('applications', first, after);
+    const visible: FilterQuery<ApplicationRow> = ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } };
+    // Keyset on the (unique) name: applications created meanwhile do not shift the page.
+    const window: FilterQuery<ApplicationRow> = page.after ? { $and: [visible, { name: { $gt: String(page.after[0]) } }] } : visible;
+    const [rows, total] = await Promise.all([
+      ctx.em.find(ApplicationRow, window, { orderBy: { name: 'asc' }, limit: page.limit + 1 }),
+      selectsField(info, 'totalCount') ? ctx.em.count(ApplicationRow, visible) : Promise.resolve(0),
+    ]);
+    return pageOf(rows.map(toApplication), page, (a) => [a.name], total) as ApplicationConnection;
   }
 
   @Query(() => Application, { nullable: true })

@@ -30,12 +30,14 @@ export class ReleaseApprovalFields {
   @FieldResolver(() => [Approval], { description: 'Approvals and rejections of this release, oldest first; with `channel`, in that channel only.' })
   async approvals(@Root() release: Release, @Ctx() ctx: GraphQLContext, @Arg('channel', () => String, { nullable: true }) channel?: string | null): Promise<Approval[]> {
     const rows = await approvalsByRelease(ctx.em).load(release.row.id);
+    // Every channel in one batch: awaiting them in turn made a query per approval.
+    const channels = await Promise.all(rows.map((row) => ctx.loaders.channel.load(row.channelId)));
     const out: Approval[] = [];
-    for (const row of rows) {
-      const name = (await ctx.loaders.channel.load(row.channelId))?.name;
+    rows.forEach((row, i) => {
+      const name = channels[i]?.name;
       // A decision for a channel that was since removed from the config has nothing to show.
       if (name && (!channel || name === channel)) out.push(toApproval(row, name));
-    }
+    });
     return out;
   }
 }

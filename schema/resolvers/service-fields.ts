@@ -1,8 +1,9 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { ReleaseRow } from '../../server/store/entities/index.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import { selectsField } from '../types/connection.js';
 import type { GraphQLContext } from '../context.js';
 import { toApplication, toRelease, toReleaseChannel, toService, toServiceInstance } from '../mappers.js';
-import { releasePage } from './release-page.js';
+import { latestReleaseOf, releasePage } from './release-page.js';
 import { Application, Release, ReleaseChannel, ReleaseConnection, Service, ServiceInstance } from '../types/domain.js';
 
 @Resolver(() => Service)
@@ -22,14 +23,15 @@ export class ServiceFields {
     @Root() service: Service,
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ReleaseConnection> {
-    return releasePage(ctx, { serviceId: service.row.id }, { number: 'desc' }, first, after);
+    return releasePage(ctx, 'serviceId', service.row.id, first, after, selectsField(info, 'totalCount'));
   }
 
   @FieldResolver(() => Release, { nullable: true, description: 'The newest release, if any.' })
   async latestRelease(@Root() service: Service, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
-    const row = await ctx.em.findOne(ReleaseRow, { serviceId: service.row.id }, { orderBy: { number: 'desc' } });
+    const row = await latestReleaseOf(ctx, service.row.id);
     return row ? toRelease(row) : null;
   }
 }

@@ -14,7 +14,7 @@ import type {
   ServiceRow,
 } from '../../server/store/entities/index.js';
 import { Connection } from './connection.js';
-import { ConvergenceStatusEnum, EventTypeEnum, GateTypeEnum, ReasonCodeEnum, ReleaseTriggerEnum, RoleEnum } from './enums.js';
+import { ConvergenceStatusEnum, EventTypeEnum, GateTypeEnum, ParameterTypeEnum, ReasonCodeEnum, ReleaseTriggerEnum, RoleEnum } from './enums.js';
 import { Node, toGlobalId } from './node.js';
 import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars.js';
 
@@ -68,7 +68,7 @@ export class ReleaseChannel extends Node {
 @ObjectType('Parameter')
 export class Parameter {
   @Field(() => String) name!: string;
-  @Field(() => String, { description: 'string or int' }) type!: string;
+  @Field(() => ParameterTypeEnum) type!: string;
   @Field(() => Boolean) required!: boolean;
   @Field(() => JSONScalar, { nullable: true }) default?: unknown;
   @Field(() => String, { nullable: true }) description?: string;
@@ -146,7 +146,8 @@ export class ApiToken extends Node {
   @Field(() => String) name!: string;
   @Field(() => String, { description: 'First characters of the secret, to tell tokens apart.' }) prefix!: string;
   @Field(() => RoleEnum) role!: Role;
-  @Field(() => [String], { nullable: true, description: 'Applications the token is limited to; null for all.' }) applications?: string[] | null;
+  @Field(() => Boolean, { description: 'True: the token reaches every application, present and future; `applications` is then empty.' }) allApplications!: boolean;
+  @Field(() => [String], { description: 'Applications the token is limited to (empty when allApplications).' }) applications!: string[];
   @Field(() => String) createdBy!: string;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => DateTimeScalar, { nullable: true }) revokedAt?: Date | null;
@@ -157,13 +158,14 @@ export class Viewer {
   @Field(() => ID) tokenId!: string;
   @Field(() => String) name!: string;
   @Field(() => RoleEnum) role!: Role;
-  @Field(() => [String], { nullable: true }) applications?: string[] | null;
+  @Field(() => Boolean, { description: 'True: the token reaches every application, present and future; `applications` is then empty.' }) allApplications!: boolean;
+  @Field(() => [String], { description: 'Applications the token is limited to (empty when allApplications).' }) applications!: string[];
 }
 
-@ObjectType('Event', { description: 'One entry of the append-only history: what changed, who did it, why.' })
-export class Event {
+@ObjectType('Event', { implements: Node, description: 'One entry of the append-only history: what changed, who did it, why.' })
+export class Event extends Node {
+  readonly __typename = 'Event';
   row!: EventRow;
-  @Field(() => ID) id!: string;
   @Field(() => DateTimeScalar) at!: Date;
   @Field(() => EventTypeEnum) type!: EventType;
   @Field(() => String) actor!: string;

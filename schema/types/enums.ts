@@ -18,6 +18,9 @@ export const ChangeActionEnum = enumObject(['CREATE', 'UPDATE', 'UNCHANGED'] as 
 export const GateTypeEnum = enumObject(['soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
 export const BypassableGateEnum = enumObject(['dependsOn', 'soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
 export const ReleaseTriggerEnum = enumObject(['VERSION', 'CONFIG'] as const);
+/** GraphQL names in upper case; the config (and the compiler) say `string` and `int`. */
+export const ParameterTypeEnum = { STRING: 'string', INT: 'int' } as const;
+export const ParamsSourceEnum = enumObject(['INPUT', 'LATEST_RELEASE', 'PLACEHOLDER'] as const);
 
 registerEnumType(ConvergenceStatusEnum, { name: 'ConvergenceStatus', description: 'Where a service instance stands on its way to the desired release.' });
 registerEnumType(ReasonCodeEnum, { name: 'ReasonCode', description: 'Why an instance has its status.' });
@@ -28,6 +31,20 @@ registerEnumType(ConfigKindEnum, { name: 'ConfigKind' });
 registerEnumType(ChangeActionEnum, { name: 'ChangeAction' });
 registerEnumType(GateTypeEnum, { name: 'GateType' });
 registerEnumType(BypassableGateEnum, { name: 'BypassableGate', description: 'A gate an admin may bypass for one release in one channel: the channel gates, and dependsOn (its upstream channels).' });
+registerEnumType(ParameterTypeEnum, {
+  name: 'ParameterType',
+  description: 'The type of a service parameter, as declared in its config (`type: string` or `type: int`).',
+  valuesConfig: { STRING: { description: 'Any text; the default type.' }, INT: { description: 'A whole number; release values are coerced and checked.' } },
+});
+registerEnumType(ParamsSourceEnum, {
+  name: 'ParamsSource',
+  description: 'Where previewConfig took the parameter values of a service from.',
+  valuesConfig: {
+    INPUT: { description: 'The `params` given to previewConfig for this service.' },
+    LATEST_RELEASE: { description: "The service's latest release: what a config change would carry forward." },
+    PLACEHOLDER: { description: 'No release yet and none given: placeholders stand in for the values.' },
+  },
+});
 registerEnumType(ReleaseTriggerEnum, {
   name: 'ReleaseTrigger',
   description: 'What made a release.',

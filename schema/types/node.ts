@@ -1,6 +1,6 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 
-export const NODE_TYPES = ['Runtime', 'Application', 'ReleaseChannel', 'Service', 'Release', 'ReleaseGroup', 'ServiceInstance', 'ApiToken'] as const;
+export const NODE_TYPES = ['Runtime', 'Application', 'ReleaseChannel', 'Service', 'Release', 'ReleaseGroup', 'ServiceInstance', 'ApiToken', 'Event'] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 
 /** Global ids are opaque to clients: base64url of `Type:rowId`. */
@@ -14,11 +14,14 @@ export function fromGlobalId(globalId: string): { type: NodeTypeName; id: string
   if (sep < 0) return undefined;
   const type = decoded.slice(0, sep) as NodeTypeName;
   if (!NODE_TYPES.includes(type)) return undefined;
-  return { type, id: decoded.slice(sep + 1) };
+  const id = decoded.slice(sep + 1);
+  // Row ids are UUIDs or integers: anything else (a NUL byte, a megabyte) names nothing, and never reaches the database.
+  if (!/^[0-9A-Za-z-]{1,36}$/.test(id)) return undefined;
+  return { type, id };
 }
 
 @InterfaceType('Node', { description: 'An object with a global id; refetch it with `node(id:)`.', resolveType: (value: { __typename?: string }) => value.__typename })
 export abstract class Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id: identifies this one object of this one type; opaque (do not parse it).' })
   id!: string;
 }

@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { BypassableGate, Role } from '../../server/store/entities/index.js';
 import { GateBypass } from './release-details.js';
 import { ReleaseGroup } from './release-group.js';
-import { BypassableGateEnum, ChangeActionEnum, ConfigKindEnum, RoleEnum } from './enums.js';
+import { BypassableGateEnum, ChangeActionEnum, ConfigKindEnum, ParamsSourceEnum, RoleEnum } from './enums.js';
 import { Approval } from './approval.js';
 import { ApiToken, Application, DesiredState, Release, Service } from './domain.js';
 import { JSONObjectScalar } from './scalars.js';
@@ -19,7 +19,8 @@ export class ConfigObjectChange {
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true, description: 'For services: their application.' }) application?: string;
   @Field(() => ChangeActionEnum) action!: string;
-  @Field(() => ID, { nullable: true, description: 'Global id of the object (null in a preview of a new object).' }) id?: string | null;
+  /** Kind and row id of the object, for `object`; null in a preview. */
+  ref?: { kind: 'Runtime' | 'Application' | 'Service'; rowId: string } | null;
 }
 
 @ObjectType()
@@ -40,7 +41,7 @@ export class PreviewConfigInput {
 @ObjectType()
 export class PreviewService {
   @Field(() => String) name!: string;
-  @Field(() => String, { description: 'INPUT, LATEST_RELEASE or PLACEHOLDER.' }) paramsSource!: string;
+  @Field(() => ParamsSourceEnum) paramsSource!: string;
   @Field(() => DesiredState, { nullable: true }) desiredState?: DesiredState | null;
   @Field(() => ChangeActionEnum, { description: "Against the instance's current desired state." }) action!: string;
   @Field(() => [UserError]) userErrors!: UserError[];

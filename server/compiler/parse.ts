@@ -100,10 +100,12 @@ function checkDuplicates(entries: readonly Entry[], reportOn: ReportOn): void {
   const first = new Map<string, Entry>();
   for (const entry of entries) {
     if (entry.name === '') continue;
-    const key = `${entry.kind}/${entry.name}`;
+    // Service names are per application: `web` of two applications are two services.
+    const application = entry.kind === 'Service' ? (entry.source.value as { application?: unknown }).application : undefined;
+    const key = `${entry.kind}/${typeof application === 'string' ? `${application}/` : ''}${entry.name}`;
     const earlier = first.get(key);
     if (earlier) {
-      reportOn(entry.source, entry.kind, entry.name)('DUPLICATE_NAME', ['name'], `duplicate ${entry.kind} "${entry.name}" (also document ${earlier.source.index + 1})`);
+      reportOn(entry.source, entry.kind, entry.name)('DUPLICATE_NAME', ['name'], `duplicate ${entry.kind} "${entry.name}"${application ? ` in application "${application}"` : ''} (also document ${earlier.source.index + 1})`);
     } else {
       first.set(key, entry);
     }

@@ -2,7 +2,7 @@
  * Splitting submitted text into YAML documents and mapping field paths back to lines.
  * Line numbers are what make a diagnostic actionable, so every document keeps its AST.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import type { FieldPath } from './diagnostics.js';
 
 export interface SourceDocument {
@@ -31,7 +31,56 @@ export interface SplitResult {
   errors: YamlSyntaxError[];
 }
 
-export function splitDocuments(text: string): SplitResult {
+/**
+ * Most YAML nodes (scalars, maps, lists, aliases) one text may hold: the text is bounded by the
+ * request body, but a megabyte of `[a,a,a,...]` is half a million nodes to check and store.
+ */
+export const MAX_YAML_NODES = 100_000;
+/** Aliases a document may expand, weighted by what they point to (yaml's own measure). */
+const MAX_ALIAS_COUNT = 1000;
+
+function firstAliasOffset(doc: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+function countNodes(doc: Document.Parsed, budget: number): number {
+  let count = 0;
+  visit(doc, {
+    Node() {
+      count += 1;
+      return count > budget ? visit.BREAK : undefined;
+    },
+  });
+  return count;
+}
+
+/**
+ * An upper bound of the nodes a text can hold, without parsing: every node but the first follows
+ * a separator (`,` in flow, `:` after a key, a new line in block style). Refusing on it keeps a
+ * hostile megabyte from being parsed into a large tree first.
+ */
+function separatorCount(text: string, stopAfter: number): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count <= stopAfter; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 /* , */ || c === 58 /* : */ || c === 10 /* \n */) count++;
+  }
+  return count;
+}
+
+export function splitDocuments(text: string, opts: { maxNodes?: number } = {}): SplitResult {
+  const maxNodes = opts.maxNodes ?? MAX_YAML_NODES;
+  // Block YAML has about two separators per node (`key: value` and its line end): twice the limit is still far.
+  if (separatorCount(text, 2 * maxNodes) > 2 * maxNodes) {
+    return { documents: [], errors: [{ index: 0, line: 1, text: `the config is too large: more than ${maxNodes} YAML nodes; split it into several applies` }] };
+  }
   const lineCounter = new LineCounter();
   // merge: YAML merge keys (<<: *defaults) are a common way to share settings between channels.
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true });
@@ -43,6 +92,15 @@ export function splitDocuments(text: string): SplitResult {
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
 
+  let nodeBudget = maxNodes;
+  for (const [index, doc] of parsed.entries()) {
+    nodeBudget -= countNodes(doc, nodeBudget);
+    if (nodeBudget < 0) {
+      errors.push({ index, line: lineAt(doc.range?.[0]), text: `the config is too large: more than ${maxNodes} YAML nodes; split it into several applies` });
+      return { documents: [], errors };
+    }
+  }
+
   parsed.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       const guess = bestEffortIdentity(doc);
@@ -53,7 +111,15 @@ export function splitDocuments(text: string): SplitResult {
       }
       return;
     }
-    const value: unknown = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: 1000 });
+    let value: unknown;
+    try {
+      value = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // An alias bomb ("Excessive alias count") or an alias of an anchor that does not exist.
+      const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      errors.push({ index, line: lineAt(firstAliasOffset(doc)), text: `invalid YAML: ${message}`, ...bestEffortIdentity(doc) });
+      return;
+    }
     const root = doc.contents as Node | null;
     documents.push({
       index,

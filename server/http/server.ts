@@ -5,7 +5,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { MikroORM } from '@mikro-orm/core';
@@ -17,7 +17,7 @@ import type { Logger } from '../logger.js';
 import type { GraphQLContext, ServerHooks } from '../../schema/context.js';
 import { createLoaders } from '../../schema/loaders.js';
 import { formatGraphQLError } from './graphql-errors.js';
-import { queryLimitRule } from './query-limits.js';
+import { queryLimitsFrom, requestLimitsPlugin, wsRequestLimits } from './request-limits.js';
 import { dashboardPage, graphqlIdePage, webAssets } from './web-pages.js';
 
 export interface HttpServer {
@@ -38,7 +38,8 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
   const { config, orm, schema, hooks, logger } = opts;
   const app = express();
   const server = http.createServer(app);
-  const limits = queryLimitRule({ maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost });
+  const limits = queryLimitsFrom(config);
+  const wsLimits = wsRequestLimits(schema, limits);
 
   const contextFor = (viewer: Viewer): GraphQLContext => {
     const em = orm.em.fork();
@@ -49,7 +50,8 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
   const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer }>(
     {
       schema,
-      validate: (s, document) => validate(s, document, [...specifiedRules, limits]),
+      onSubscribe: (_ctx, _id, payload) => wsLimits.onSubscribe(payload),
+      onNext: (_ctx, _id, _payload, _args, result) => wsLimits.onNext(result),
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.connectionParams?.token;
         const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : undefined;
@@ -65,7 +67,7 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: [limits],
+    parseOptions: { maxTokens: limits.maxTokens },
     includeStacktraceInErrorResponses: config.development,
     formatError: formatGraphQLError(logger, config.development),
     introspection: true,
@@ -75,6 +77,7 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
+      requestLimitsPlugin(schema, limits),
       // Browsers get the bundled GraphiQL (web-pages.ts) instead of Apollo's CDN-hosted page.
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },

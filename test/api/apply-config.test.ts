@@ -35,7 +35,7 @@ describe.each(DATABASES)('applyConfig on %s', (database) => {
     expect(staging.instances).toHaveLength(1);
     expect(staging.instances[0].status).toBe('PENDING');
     expect(staging.instances[0].reasons[0].code).toBe('NO_RELEASE');
-    expect(application.services).toEqual([{ name: 'web', parameters: [{ name: 'version', type: 'string', required: true }] }]);
+    expect(application.services).toEqual([{ name: 'web', parameters: [{ name: 'version', type: 'STRING', required: true }] }]);
   });
 
   it('re-applying the same text changes nothing and writes nothing', async () => {

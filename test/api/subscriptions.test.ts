@@ -124,7 +124,8 @@ describe.each(DATABASES)('subscriptions over graphql-ws on %s', (database) => {
     await server.data(APPROVE, { release: v1, channel: 'production', comment: 'ship it' }, alice);
     const event = await nextMatching(stream, (d) => (d.convergenceEvents.type === 'RELEASE_APPROVED' ? d.convergenceEvents : undefined), 'RELEASE_APPROVED');
     expect(event).toMatchObject({ actor: 'token:alice', subject: 'Release shop/web#1', message: 'token:alice approved v1 of web for production: ship it', data: { channel: 'production', decision: 'APPROVE' } });
-    expect(event.id).toMatch(/^\d+$/); // the stored event's id: clients can match it with `events`
+    // The stored event's global id: clients can match it with `events` and refetch it with node(id:).
+    expect(Buffer.from(event.id, 'base64url').toString()).toMatch(/^Event:\d+$/);
     stream.stop();
   });
 

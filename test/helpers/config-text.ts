@@ -5,9 +5,9 @@ export const HELLO_CONFIG = readFileSync(new URL('../../examples/hello/driftless
 export const APPLY_CONFIG = /* GraphQL */ `
   mutation Apply($documents: String!) {
     applyConfig(input: { documents: $documents }) {
-      created { kind name application action id }
-      updated { kind name application action id }
-      unchanged { kind name application action id }
+      created { kind name application action object { id } }
+      updated { kind name application action object { id } }
+      unchanged { kind name application action object { id } }
       userErrors { code message path line }
     }
   }

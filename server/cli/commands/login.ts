@@ -5,10 +5,10 @@ import { CliError, EXIT } from '../errors.js';
 import { printJson } from '../output.js';
 import { settingsFile, writeSettings } from '../settings.js';
 
-const VIEWER = `{ viewer { name role applications } }`;
+const VIEWER = `{ viewer { name role allApplications applications } }`;
 
 interface ViewerData {
-  viewer: { name: string; role: string; applications: string[] | null };
+  viewer: { name: string; role: string; allApplications: boolean; applications: string[] };
 }
 
 export function registerLogin(program: Command): void {
@@ -25,7 +25,7 @@ export function registerLogin(program: Command): void {
       const { viewer } = await api.request<ViewerData>(VIEWER);
       const file = settingsFile();
       writeSettings({ url: api.url, token: api.connection.token }, file);
-      console.log(`Logged in to ${api.url} as ${pc.bold(viewer.name)} (${viewer.role}${viewer.applications ? `, applications ${viewer.applications.join(', ')}` : ''}).`);
+      console.log(`Logged in to ${api.url} as ${pc.bold(viewer.name)} (${viewer.role}${viewer.allApplications ? '' : `, applications ${viewer.applications.join(', ')}`}).`);
       console.log(pc.dim(`Saved to ${file}`));
     });
 
@@ -36,6 +36,6 @@ export function registerLogin(program: Command): void {
       const api = apiFor(cmd);
       const { viewer } = await api.request<ViewerData>(VIEWER);
       if (formatOf(cmd) === 'json') return printJson({ server: api.url, ...viewer });
-      console.log(`${viewer.name} (${viewer.role}${viewer.applications ? `, applications ${viewer.applications.join(', ')}` : ''}) at ${api.url}`);
+      console.log(`${viewer.name} (${viewer.role}${viewer.allApplications ? '' : `, applications ${viewer.applications.join(', ')}`}) at ${api.url}`);
     });
 }

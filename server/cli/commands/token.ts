@@ -5,12 +5,12 @@ import { apiFor, formatOf } from '../args.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { printJson, table } from '../output.js';
 
-const FIELDS = 'id name role applications prefix createdAt createdBy revokedAt';
+const FIELDS = 'id name role allApplications applications prefix createdAt createdBy revokedAt';
 const LIST = `{ apiTokens { ${FIELDS} } }`;
 const CREATE = `mutation Create($n: String!, $r: Role!, $a: [String!]) { createApiToken(input: { name: $n, role: $r, applications: $a }) { apiToken { ${FIELDS} } secret userErrors { code message path } } }`;
 const REVOKE = `mutation Revoke($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { ${FIELDS} } userErrors { code message path } } }`;
 
-interface Token { id: string; name: string; role: string; applications: string[] | null; prefix: string; createdAt: string; createdBy: string; revokedAt: string | null }
+interface Token { id: string; name: string; role: string; allApplications: boolean; applications: string[]; prefix: string; createdAt: string; createdBy: string; revokedAt: string | null }
 
 const ROLES = ['admin', 'deployer', 'viewer'];
 
@@ -40,7 +40,7 @@ export function registerToken(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const tokens = await list(apiFor(cmd));
       if (formatOf(cmd) === 'json') return printJson(tokens);
-      const rows = tokens.map((t) => [t.name, t.role, t.applications?.join(',') ?? 'all', `${t.prefix}…`, t.createdAt.slice(0, 19).replace('T', ' '), t.revokedAt ? pc.red(`revoked ${t.revokedAt.slice(0, 10)}`) : pc.green('active')]);
+      const rows = tokens.map((t) => [t.name, t.role, t.allApplications ? 'all' : t.applications.join(','), `${t.prefix}…`, t.createdAt.slice(0, 19).replace('T', ' '), t.revokedAt ? pc.red(`revoked ${t.revokedAt.slice(0, 10)}`) : pc.green('active')]);
       console.log(table(['NAME', 'ROLE', 'APPLICATIONS', 'PREFIX', 'CREATED', 'STATE'], rows));
     });
 

@@ -64,9 +64,9 @@ export function Shell({ children }: { children: ReactNode }) {
             {connected ? 'Live' : 'Connecting…'}
           </span>
           {viewer ? (
-            <span className="who" title={viewer.applications ? `limited to ${viewer.applications.join(', ')}` : 'all applications'}>
+            <span className="who" title={viewer.allApplications ? 'all applications' : `limited to ${viewer.applications.join(', ')}`}>
               {viewer.name} · {viewer.role}
-              {viewer.applications ? ` · ${viewer.applications.join(', ')}` : ''}
+              {viewer.allApplications ? '' : ` · ${viewer.applications.join(', ')}`}
             </span>
           ) : null}
           <button type="button" className="button ghost" onClick={signOut}>

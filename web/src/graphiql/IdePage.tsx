@@ -8,7 +8,7 @@ import { TokenForm } from './TokenForm.js';
 
 // No comments in it: Monaco's dark theme draws them below WCAG contrast.
 const EXAMPLE = `query Applications {
-  viewer { name role applications }
+  viewer { name role allApplications applications }
   applications {
     totalCount
     nodes {

@@ -3,13 +3,14 @@ import { apiUrls } from './token-store.js';
 export interface SignedInViewer {
   name: string;
   role: string;
-  /** null: every application. */
-  applications: string[] | null;
+  /** True: every application (applications is then empty). */
+  allApplications: boolean;
+  applications: string[];
 }
 
 export type Verified = { ok: true; viewer: SignedInViewer } | { ok: false; message: string };
 
-const VIEWER = 'query Viewer { viewer { name role applications } }';
+const VIEWER = 'query Viewer { viewer { name role allApplications applications } }';
 
 /**
  * Asks the API who a token belongs to. A refused token comes back as the server's own reason
