@@ -6,10 +6,14 @@ import type { IncomingHttpHeaders } from 'node:http';
  * Only an explicit `text/html` in Accept counts: `*\/*` or no Accept header at all is what curl,
  * scripts and GraphQL clients send, and those must keep getting the API (and its 401 without a
  * token). Browsers send `text/html,...,*\/*;q=0.8` for a navigation and never list text/html for
- * fetch() or XHR unless told to.
+ * fetch() or XHR unless told to. The pages hold no data either way: every datum comes from /graphql,
+ * whose every request (GET included) needs a token.
  */
 export function wantsHtmlPage(req: { method: string; headers: IncomingHttpHeaders }): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  // Browsers say what a request is for: fetch()/XHR are "cors"/"same-origin", never "navigate".
+  const mode = req.headers['sec-fetch-mode'];
+  if (mode !== undefined && mode !== 'navigate') return false;
   const accept = req.headers.accept;
   if (!accept) return false;
   const html = quality(accept, 'text/html');
