@@ -51,8 +51,10 @@ export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void>
   const sockets = socketRegistry();
   const wss = new WebSocketServer({ server: opts.server, path: '/graphql', maxPayload: opts.maxPayloadBytes, handleProtocols });
 
+  // Sockets to close once the refusal of their operation has been sent (closing first would drop it).
+  const closeAfterSend = new WeakMap<WebSocket, string>();
   const refuse = (ctx: Context<Record<string, unknown>, Extra>, reason: string): GraphQLError[] => {
-    ctx.extra.socket.close(WS_CLOSE.tokenNoLongerValid, reason.slice(0, 120));
+    closeAfterSend.set(ctx.extra.socket, reason.slice(0, 120));
     return [new GraphQLError(reason, { extensions: { code: 'UNAUTHENTICATED' } })];
   };
 
@@ -103,7 +105,13 @@ export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void>
     const closed = gql.opened(
       {
         protocol: socket.protocol,
-        send: (data) => new Promise((resolve) => (socket.readyState === socket.OPEN ? socket.send(data, () => resolve()) : resolve())),
+        send: (data) =>
+          new Promise((resolve) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, () => resolve());
+            const reason = closeAfterSend.get(socket);
+            if (reason !== undefined) socket.close(WS_CLOSE.tokenNoLongerValid, reason);
+          }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
           socket.on('message', (data) => {
