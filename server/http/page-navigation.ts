@@ -11,9 +11,6 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 export function wantsHtmlPage(req: { method: string; headers: IncomingHttpHeaders }): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  // Browsers say what a request is for: fetch()/XHR are "cors"/"same-origin", never "navigate".
-  const mode = req.headers['sec-fetch-mode'];
-  if (mode !== undefined && mode !== 'navigate') return false;
   const accept = req.headers.accept;
   if (!accept) return false;
   const html = quality(accept, 'text/html');
