@@ -48,7 +48,7 @@ export interface WsServerOptions {
  */
 export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void> } {
   const { orm, schema, rules, format, logger } = opts;
-  const sockets = socketRegistry();
+  const sockets = socketRegistry(opts.keepAliveMs);
   const wss = new WebSocketServer({ server: opts.server, path: '/graphql', maxPayload: opts.maxPayloadBytes, handleProtocols });
 
   // Sockets to close once the refusal of their operation has been sent (closing first would drop it).
@@ -130,7 +130,7 @@ export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void>
     });
   });
 
-  const stopKeepAlive = sockets.keepAlive(opts.keepAliveMs);
+  const stopKeepAlive = sockets.keepAlive();
   const stopWatching = watchTokenChanges(opts.live, async (tokenId) => {
     const open = sockets.of(tokenId);
     if (!open.length) return;

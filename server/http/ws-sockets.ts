@@ -17,15 +17,16 @@ interface Tracked {
 /**
  * The open WebSockets, by token. Nothing here runs per socket on a timer of its own: one keep-alive
  * sweep visits every socket once a second (a comparison each; a ping only when that socket's
- * interval has passed, so pings spread over the interval by connection time), and a token change
+ * interval has passed, each socket with its own random phase), and a token change
  * finds its sockets by key.
  */
-export function socketRegistry() {
+export function socketRegistry(keepAliveMs: number) {
   const all = new Map<WebSocket, Tracked>();
   const byToken = new Map<string, Set<WebSocket>>();
   return {
     track(socket: WebSocket): void {
-      const entry: Tracked = { socket, lastPingAt: Date.now(), awaitingPong: false };
+      // A random phase: sockets opened in one burst are pinged spread over the interval, not at once.
+      const entry: Tracked = { socket, lastPingAt: Date.now() - Math.random() * keepAliveMs, awaitingPong: false };
       all.set(socket, entry);
       socket.on('pong', () => (entry.awaitingPong = false));
     },
@@ -52,8 +53,9 @@ export function socketRegistry() {
     of(tokenId: string): AuthenticatedSocket[] {
       return [...(byToken.get(tokenId) ?? [])].map((socket) => ({ socket, extra: all.get(socket)?.extra }));
     },
-    /** Pings each socket every `intervalMs`; one that has not answered the previous ping is dropped. */
-    keepAlive(intervalMs: number): () => void {
+    /** Pings each socket every keepAliveMs; one that has not answered the previous ping is dropped. */
+    keepAlive(): () => void {
+      const intervalMs = keepAliveMs;
       if (!(intervalMs > 0)) return () => undefined;
       const timer = setInterval(() => {
         const now = Date.now();
