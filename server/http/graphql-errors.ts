@@ -47,6 +47,7 @@ export function formatGraphQLError(logger: Logger, development: boolean): ErrorF
     }
     const code = specificCode(error) ?? String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (CLIENT_CODES.has(code)) {
+      logger.debug({ code, message: formatted.message }, 'a GraphQL request failed on the client\'s side');
       if (development) return { ...formatted, extensions: { ...formatted.extensions, code } };
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }

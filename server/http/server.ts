@@ -7,8 +7,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { specifiedRules, type GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/core';
-import { authenticate } from '../auth/authenticate.js';
-import { bearerToken } from '../auth/tokens.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +16,7 @@ import { guardConnections, httpServerOptions } from './connection-guard.js';
 import { formatGraphQLError } from './graphql-errors.js';
 import { queryLimitRule } from './query-limits.js';
 import { dashboardPage, graphqlIdePage, webAssets } from './web-pages.js';
+import { requireToken } from './require-token.js';
 import { startWsServer } from './ws-server.js';
 
 export interface HttpServer {
@@ -91,22 +90,7 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
   app.use(webAssets());
   // The IDE page is public and holds no data; every request that reaches the API needs a token.
   app.get('/graphql', graphqlIdePage());
-  // The token is checked from the headers before a byte of the body is read.
-  app.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const token = bearerToken(req.headers.authorization);
-      const result = await authenticate(orm.em.fork(), token);
-      if (!result.ok) {
-        res.set('WWW-Authenticate', token ? 'Bearer realm="driftless", error="invalid_token"' : 'Bearer realm="driftless"');
-        return jsonError(res, 401, 'UNAUTHENTICATED', result.reason);
-      }
-      guard.authenticated(req.socket);
-      res.locals.viewer = result.viewer;
-      next();
-    } catch (err) {
-      next(err);
-    }
-  });
+  app.use('/graphql', requireToken(orm, guard.authenticated));
   app.use('/graphql', express.json({ limit: config.maxBodyBytes }));
   app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => contextFor(res.locals.viewer as Viewer) }));
   app.use(dashboardPage());
