@@ -33,7 +33,18 @@ const published = new Map<string, number>();
 
 function config(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } = {}): ServerConfig {
   const defaults = configFromEnv({});
-  return { ...defaults, port: 0, dataDir, adminToken: ADMIN_TOKEN, databaseUrl: pgDb?.url, logLevel: 'silent', testPlugins: true, engine: { ...defaults.engine, stabilizationMs: 0, ...engine } };
+  return {
+    ...defaults,
+    port: 0,
+    dataDir,
+    adminToken: ADMIN_TOKEN,
+    databaseUrl: pgDb?.url,
+    logLevel: 'silent',
+    testPlugins: true,
+    engine: { ...defaults.engine, stabilizationMs: 0, ...engine },
+    // The benchmarks open thousands of sockets with one token, in bursts.
+    transport: { ...defaults.transport, maxSocketsPerToken: 100_000, maxUnauthenticatedConnections: 10_000 },
+  };
 }
 
 async function start(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } = {}): Promise<{ url: string; port: number }> {

@@ -13,6 +13,7 @@ import { DATABASES } from '../test/helpers/databases.js';
 import { apiReads, fanOut } from './figures/api.js';
 import { dashboardLatency, dashboardRender } from './figures/dashboard.js';
 import { ioBoundConvergence, memory, reactionLatency, steadyThroughput } from './figures/engine.js';
+import { openSockets } from './figures/open-sockets.js';
 import { machine } from './lib/machine.js';
 import { markdownTable, printTable } from './lib/report.js';
 import type { Mode, Plan, Row } from './lib/types.js';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   await step(6, '6. Memory', () => memory(plan, log));
   await step(7, '7. Dashboard: render', () => dashboardRender(plan, log));
   await step(7, '7. Dashboard: status change to screen', () => dashboardLatency(plan, log));
+  await step(8, '8. Open WebSockets', () => openSockets(plan, log));
 
   const finishedAt = new Date();
   const result = { mode, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000), machine: host, plan, figures: rows };

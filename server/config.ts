@@ -25,6 +25,19 @@ export interface ServerConfig {
   /** Largest JSON response; a bigger one is answered with RESPONSE_TOO_LARGE. */
   maxResponseBytes: number;
   engine: EngineConfig;
+  transport: TransportConfig;
+}
+
+/** Limits on connections, so that no client (least of all one without a token) can hold the server. */
+export interface TransportConfig {
+  /** Headers and body of a request must arrive within this time (slow bodies are cut off). */
+  requestTimeoutMs: number;
+  /** Connections open at once that have not yet shown a valid token. */
+  maxUnauthenticatedConnections: number;
+  /** WebSockets open at once per API token. */
+  maxSocketsPerToken: number;
+  /** WebSocket ping interval; a socket that misses a pong is dropped. */
+  wsKeepAliveMs: number;
 }
 
 export interface EngineConfig {
@@ -78,6 +91,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       stabilizationMs: intFrom(env.DRIFTLESS_STABILIZATION_MS, 30_000, 'DRIFTLESS_STABILIZATION_MS'),
       crashLoopRestarts: Math.max(1, intFrom(env.DRIFTLESS_CRASH_LOOP_RESTARTS, 3, 'DRIFTLESS_CRASH_LOOP_RESTARTS')),
       crashLoopWindowMs: intFrom(env.DRIFTLESS_CRASH_LOOP_WINDOW_MS, 5 * 60_000, 'DRIFTLESS_CRASH_LOOP_WINDOW_MS'),
+    },
+    transport: {
+      requestTimeoutMs: Math.max(1000, intFrom(env.DRIFTLESS_REQUEST_TIMEOUT_MS, 15_000, 'DRIFTLESS_REQUEST_TIMEOUT_MS')),
+      maxUnauthenticatedConnections: Math.max(1, intFrom(env.DRIFTLESS_MAX_UNAUTHENTICATED_CONNECTIONS, 256, 'DRIFTLESS_MAX_UNAUTHENTICATED_CONNECTIONS')),
+      maxSocketsPerToken: Math.max(1, intFrom(env.DRIFTLESS_MAX_SOCKETS_PER_TOKEN, 100, 'DRIFTLESS_MAX_SOCKETS_PER_TOKEN')),
+      wsKeepAliveMs: intFrom(env.DRIFTLESS_WS_KEEPALIVE_MS, 12_000, 'DRIFTLESS_WS_KEEPALIVE_MS'),
     },
   };
 }

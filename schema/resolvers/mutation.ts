@@ -97,6 +97,8 @@ export class MutationResolver {
     const ref = fromGlobalId(input.id);
     if (ref?.type !== 'ApiToken') return { apiToken: null, userErrors: toUserErrors([userError('NOT_FOUND', 'no such token', ['id'])]) };
     const outcome = await revokeApiToken(ctx.em, ctx.viewer, ref.id);
+    // After the commit: open WebSockets of this token close on every replica (http/ws-server.ts).
+    if (outcome.token) ctx.hooks.live.publish('TOKEN_CHANGED', { tokenId: outcome.token.id });
     return { apiToken: outcome.token ? toApiToken(outcome.token) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 }

@@ -56,7 +56,7 @@ export class Api {
     if (body.errors?.length) {
       const first = body.errors[0]!;
       const code = first.extensions?.code;
-      const exit = code === 'FORBIDDEN' ? EXIT.FORBIDDEN : code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? EXIT.USAGE : EXIT.FAILURE;
+      const exit = code === 'FORBIDDEN' ? EXIT.FORBIDDEN : code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'QUERY_TOO_DEEP' || code === 'QUERY_TOO_COSTLY' ? EXIT.USAGE : EXIT.FAILURE;
       const hint = exit === EXIT.FORBIDDEN ? FORBIDDEN_HINT : /Cannot query field|Unknown (argument|type)/.test(first.message) ? 'the server may be a different Driftless version than this CLI' : undefined;
       throw new CliError(`the server answered with an error: ${first.message}`, exit, hint);
     }

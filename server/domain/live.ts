@@ -20,9 +20,15 @@ export interface LiveEvent {
   data: Record<string, unknown> | null;
 }
 
+/** An API token was revoked, deleted or changed: its open WebSockets are re-checked (and closed). */
+export interface TokenChange {
+  tokenId: string;
+}
+
 export type LiveChannels = {
   INSTANCE_CHANGED: [InstanceChange];
   EVENT: [LiveEvent];
+  TOKEN_CHANGED: [TokenChange];
 };
 
 export type LivePubSub = ReturnType<typeof createLivePubSub>;

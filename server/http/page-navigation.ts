@@ -6,7 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  * Only an explicit `text/html` in Accept counts: `*\/*` or no Accept header at all is what curl,
  * scripts and GraphQL clients send, and those must keep getting the API (and its 401 without a
  * token). Browsers send `text/html,...,*\/*;q=0.8` for a navigation and never list text/html for
- * fetch() or XHR unless told to.
+ * fetch() or XHR unless told to. The pages hold no data either way: every datum comes from /graphql,
+ * whose every request (GET included) needs a token.
  */
 export function wantsHtmlPage(req: { method: string; headers: IncomingHttpHeaders }): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;

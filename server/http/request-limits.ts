@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ServerConfig } from '../config.js';
 import { checkRequestLimits, type QueryLimits } from './query-limits.js';
 
@@ -52,25 +52,23 @@ export function requestLimitsPlugin(schema: GraphQLSchema, limits: ReturnType<ty
 }
 
 /**
- * WebSocket (graphql-ws): the same checks at `subscribe`, and the same response cap per message.
- * Returning nothing lets graphql-ws parse and validate as usual.
+ * WebSocket (ws-server.ts): the same checks once an operation is parsed and validated, with its real
+ * variables, and the same response cap per message.
  */
-export function wsRequestLimits(schema: GraphQLSchema, limits: ReturnType<typeof queryLimitsFrom>) {
+export function wsRequestLimits(schema: GraphQLSchema, limits: ReturnType<typeof queryLimitsFrom>): WsRequestLimits {
   return {
-    onSubscribe(payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null }): readonly GraphQLError[] | void {
-      let document;
-      try {
-        document = parse(payload.query, { maxTokens: limits.maxTokens });
-      } catch (err) {
-        if (err instanceof GraphQLError) return [new GraphQLError(err.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        throw err;
-      }
-      const errors = checkRequestLimits(schema, limits, { document, variables: payload.variables, operationName: payload.operationName });
-      return errors.length ? errors : undefined;
-    },
-    onNext(result: ExecutionResult): FormattedExecutionResult | void {
+    maxTokens: limits.maxTokens,
+    check: (document, payload) => checkRequestLimits(schema, limits, { document, variables: payload.variables, operationName: payload.operationName }),
+    capResult(result) {
       const bytes = oversized(result, limits.maxResponseBytes);
-      if (bytes !== undefined) return { errors: [responseTooLarge(bytes, limits.maxResponseBytes).toJSON()] };
+      if (bytes !== undefined) return { errors: [responseTooLarge(bytes, limits.maxResponseBytes)] };
     },
   };
+}
+
+export interface WsRequestLimits {
+  maxTokens: number;
+  check(document: DocumentNode, payload: { variables?: Record<string, unknown> | null; operationName?: string | null }): GraphQLError[];
+  /** An error result in place of one that is too large to send. */
+  capResult(result: ExecutionResult): ExecutionResult | void;
 }

@@ -6,19 +6,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { MikroORM } from '@mikro-orm/core';
-import { authenticate } from '../auth/authenticate.js';
-import { bearerToken } from '../auth/tokens.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { GraphQLContext, ServerHooks } from '../../schema/context.js';
 import { createLoaders } from '../../schema/loaders.js';
+import { guardConnections, httpServerOptions } from './connection-guard.js';
 import { formatGraphQLError } from './graphql-errors.js';
 import { queryLimitsFrom, requestLimitsPlugin, wsRequestLimits } from './request-limits.js';
 import { dashboardPage, graphqlIdePage, webAssets } from './web-pages.js';
+import { requireToken } from './require-token.js';
+import { startWsServer } from './ws-server.js';
 
 export interface HttpServer {
   server: http.Server;
@@ -37,40 +36,43 @@ function jsonError(res: Response, status: number, code: string, message: string)
 export async function startHttpServer(opts: { config: ServerConfig; orm: MikroORM; schema: GraphQLSchema; hooks: ServerHooks; logger: Logger }): Promise<HttpServer> {
   const { config, orm, schema, hooks, logger } = opts;
   const app = express();
-  const server = http.createServer(app);
+  app.disable('x-powered-by');
+  const server = http.createServer(httpServerOptions(config.transport), app);
   const limits = queryLimitsFrom(config);
-  const wsLimits = wsRequestLimits(schema, limits);
 
   const contextFor = (viewer: Viewer): GraphQLContext => {
     const em = orm.em.fork();
     return { em, viewer, loaders: createLoaders(em), hooks };
   };
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: config.maxBodyBytes });
-  const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer }>(
-    {
-      schema,
-      onSubscribe: (_ctx, _id, payload) => wsLimits.onSubscribe(payload),
-      onNext: (_ctx, _id, _payload, _args, result) => wsLimits.onNext(result),
-      onConnect: async (ctx) => {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.connectionParams?.token;
-        const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : undefined;
-        const result = await authenticate(orm.em.fork(), token);
-        if (!result.ok) return false; // closes with 4403 Forbidden
-        ctx.extra.viewer = result.viewer;
-        return true;
-      },
-      context: (ctx) => contextFor(ctx.extra.viewer!),
-    },
-    wsServer,
-  );
+  const format = formatGraphQLError(logger, config.development);
+  const guard = guardConnections(server, config.transport, logger);
+  const wsServer = startWsServer({
+    server,
+    orm,
+    schema,
+    limits: wsRequestLimits(schema, limits),
+    live: hooks.live,
+    format,
+    logger,
+    contextFor,
+    maxPayloadBytes: config.maxBodyBytes,
+    maxSocketsPerToken: config.transport.maxSocketsPerToken,
+    keepAliveMs: config.transport.wsKeepAliveMs,
+    authenticated: (request) => guard.authenticated(request.socket),
+  });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     parseOptions: { maxTokens: limits.maxTokens },
     includeStacktraceInErrorResponses: config.development,
-    formatError: formatGraphQLError(logger, config.development),
+    formatError: format,
     introspection: true,
+    // CSRF prevention guards cookie sessions against cross-site requests. This API takes only bearer
+    // tokens from the Authorization header, which a cross-site form or <img> cannot send, so it
+    // protects nothing here, and it refuses urql's default GET (no content-type). Mutations stay
+    // POST-only (Apollo refuses them over GET).
+    csrfPrevention: false,
     // The server's own SIGINT/SIGTERM handling stops everything in order (HTTP, engine, pool,
     // database); Apollo stopping itself on the same signal raced it and hung the shutdown.
     stopOnTerminationSignals: false,
@@ -80,7 +82,7 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
       requestLimitsPlugin(schema, limits),
       // Browsers get the bundled GraphiQL (web-pages.ts) instead of Apollo's CDN-hosted page.
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
     ],
   });
   await apollo.start();
@@ -89,17 +91,8 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
   app.use(webAssets());
   // The IDE page is public and holds no data; every request that reaches the API needs a token.
   app.get('/graphql', graphqlIdePage());
+  app.use('/graphql', requireToken(orm, guard.authenticated));
   app.use('/graphql', express.json({ limit: config.maxBodyBytes }));
-  app.use('/graphql', async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const result = await authenticate(orm.em.fork(), bearerToken(req.headers.authorization));
-      if (!result.ok) return jsonError(res, 401, 'UNAUTHENTICATED', result.reason);
-      res.locals.viewer = result.viewer;
-      next();
-    } catch (err) {
-      next(err);
-    }
-  });
   app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => contextFor(res.locals.viewer as Viewer) }));
   app.use(dashboardPage());
   app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'not found: the API is at /graphql'));

@@ -111,6 +111,7 @@ describe('request limits', () => {
     await using server = await startTestServer({ config: { maxQueryDepth: 5 } });
     const res = await server.gql(`{ applications { nodes { releaseChannels { instances { service { application { name } } } } } } }`);
     expect(res.status).toBe(400);
+    // The limit's own code, the same over WebSocket (issue 10 point 12).
     expect(res.errors![0].extensions!.code).toBe('QUERY_TOO_DEEP');
     expect(res.errors![0].message).toMatch(/levels deep; the limit is 5/);
   });
