@@ -90,7 +90,8 @@ export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void>
       }
       const invalid = validate(schema, document, specifiedRules);
       if (invalid.length) return withCode(invalid, 'GRAPHQL_VALIDATION_FAILED');
-      const overLimit = limits.check(document, payload);
+      // The first limit exceeded, as over HTTP (Apollo's didResolveOperation hook reports one error).
+      const overLimit = limits.check(document, payload).slice(0, 1);
       if (overLimit.length) return withCode(overLimit, 'GRAPHQL_VALIDATION_FAILED');
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return withCode([new GraphQLError(payload.operationName ? `unknown operation "${payload.operationName}"` : 'the document must name the operation to run')], 'OPERATION_RESOLUTION_FAILURE');

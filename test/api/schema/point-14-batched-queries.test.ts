@@ -24,14 +24,14 @@ const NESTED = /* GraphQL */ `
   }
 `;
 
-async function statementsOf(server: TestServer, query: string): Promise<{ count: number; data: any }> {
+async function statementsOf(server: TestServer, query: string): Promise<{ count: number; sqls: string[]; data: any }> {
   const knex = (server.driftless.store.orm.em.getConnection() as unknown as { getKnex(): Knex }).getKnex();
-  let count = 0;
-  const onQuery = () => void count++;
+  const sqls: string[] = [];
+  const onQuery = (q: { sql: string }) => void sqls.push(q.sql);
   knex.on('query', onQuery);
   try {
     const data = await server.data(query);
-    return { count, data };
+    return { count: sqls.length, sqls, data };
   } finally {
     knex.off('query', onQuery);
   }
@@ -65,9 +65,15 @@ describe.each(DATABASES)('issue 10 point 14: a nested query costs the same state
     expect(app.services.find((s: any) => s.name === 'web').latestRelease).toEqual({ label: 'v2', approvals: [{ decision: 'APPROVE', channel: 'production' }] });
     expect(app.releases.totalCount).toBe(2);
     expect(large.data.runtimes[0].usedBy).toHaveLength(30);
-    expect(large.count).toBe(small.count);
+    // DataLoader batches what is asked for in one event-loop turn: when two parents' rows arrive in
+    // the same turn their children share a batch, so the count can differ by such a merge (one or
+    // two statements) from run to run, never with the number of applications (an N+1 would add 8
+    // per batched field here).
+    expect(Math.abs(large.count - small.count)).toBeLessThanOrEqual(2);
+    expect(large.count).toBeLessThanOrEqual(24);
     // And without totalCount there is no count statement at all.
     const noTotal = await statementsOf(ten, NESTED.replace('totalCount ', ''));
-    expect(noTotal.count).toBe(large.count - 1);
+    expect(large.sqls.filter((q) => /count\(\*\)/i.test(q))).toHaveLength(1);
+    expect(noTotal.sqls.filter((q) => /count\(\*\)/i.test(q))).toHaveLength(0);
   });
 });

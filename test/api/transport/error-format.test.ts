@@ -72,7 +72,7 @@ describe('one error format on HTTP and WebSocket (issue 10)', () => {
 
   it('issue 10 point 12: depth, cost, validation, coercion and syntax errors carry the same codes on both transports', async () => {
     const cases: [string, string, Record<string, unknown> | undefined][] = [
-      ['QUERY_TOO_DEEP', '{ applications { nodes { channels { name } } } }', undefined],
+      ['QUERY_TOO_DEEP', '{ applications { nodes { releaseChannels { instances { status } } } } }', undefined],
       ['QUERY_TOO_COSTLY', '{ applications(first: 100) { nodes { name id } } }', undefined],
       ['GRAPHQL_VALIDATION_FAILED', '{ nope }', undefined],
       ['BAD_USER_INPUT', 'query($n: Int) { applications(first: $n) { totalCount } }', { n: 'many' }],
