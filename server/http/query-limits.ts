@@ -67,6 +67,8 @@ interface Walk {
   visiting: Set<string>;
   longStrings: GraphQLError[];
   maxStringLength: number;
+  /** Variables given as a config `documents` field: bounded by the body size and the YAML limits instead. */
+  documentVariables: Set<string>;
 }
 
 const ZERO: OperationMeasure = { cost: 0, depth: 0, aliases: 0, directives: 0, introspections: 0 };
@@ -103,6 +105,8 @@ function checkStrings(walk: Walk, value: ValueNode, argumentPath: string): void 
   if (value.kind === Kind.STRING) {
     if (value.value.length > walk.maxStringLength && !argumentPath.endsWith('documents')) walk.longStrings.push(tooLong(argumentPath, value.value.length, walk.maxStringLength));
     else if (value.value.includes('\0')) walk.longStrings.push(nulByte(argumentPath));
+  } else if (value.kind === Kind.VARIABLE) {
+    if (argumentPath.endsWith('.documents')) walk.documentVariables.add(value.name.value);
   } else if (value.kind === Kind.LIST) {
     value.values.forEach((v, i) => checkStrings(walk, v, `${argumentPath}[${i}]`));
   } else if (value.kind === Kind.OBJECT) {
@@ -208,13 +212,13 @@ function measureFragment(walk: Walk, name: string, introspection: boolean): Leve
  * counts once (graphql merges it), so nested fragments cost what they return and are measured in
  * time linear in the document. Introspection is costed like any other selection.
  */
-export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, maxStringLength = Infinity): OperationMeasure & { longStrings: GraphQLError[] } {
+export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, maxStringLength = Infinity): OperationMeasure & { longStrings: GraphQLError[]; documentVariables: Set<string> } {
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-  const walk: Walk = { schema, fragments, variables, memo: new Map(), visiting: new Set(), longStrings: [], maxStringLength };
+  const walk: Walk = { schema, fragments, variables, memo: new Map(), visiting: new Set(), longStrings: [], maxStringLength, documentVariables: new Set() };
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  if (!root) return { ...ZERO, longStrings: [] };
+  if (!root) return { ...ZERO, longStrings: [], documentVariables: new Set() };
   const measured = measureSelections(walk, root, operation.selectionSet, false);
-  return { ...measured, directives: measured.directives + (operation.directives?.length ?? 0), longStrings: walk.longStrings };
+  return { ...measured, directives: measured.directives + (operation.directives?.length ?? 0), longStrings: walk.longStrings, documentVariables: walk.documentVariables };
 }
 
 /** Lexical tokens of a document, counted without building anything. */
@@ -239,10 +243,10 @@ function nulByte(path: string): GraphQLError {
 }
 
 /** Variables are client data of any shape: strings over the limit or with a NUL byte are refused with their path. */
-function checkVariableStrings(value: unknown, path: string, limit: number, out: GraphQLError[]): void {
+function checkVariableStrings(value: unknown, path: string, limit: number, out: GraphQLError[], exempt = false): void {
   if (out.length >= 10) return;
   if (typeof value === 'string') {
-    if (value.length > limit && !path.endsWith('.documents') && path !== '$documents') out.push(tooLong(path, value.length, limit));
+    if (value.length > limit && !exempt && !path.endsWith('.documents')) out.push(tooLong(path, value.length, limit));
     else if (value.includes('\0')) out.push(nulByte(path));
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => checkVariableStrings(v, `${path}[${i}]`, limit, out));
@@ -270,11 +274,11 @@ export function checkRequestLimits(
   }
   const variables = request.variables ?? {};
   const errors: GraphQLError[] = [];
-  for (const [name, value] of Object.entries(variables)) checkVariableStrings(value, `$${name}`, limits.maxStringLength, errors);
   const operations = request.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = request.operationName ? operations.find((o) => o.name?.value === request.operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!operation) return errors; // graphql reports a missing or ambiguous operation itself
-  const m = measureOperation(schema, request.document, operation, variables, limits.maxStringLength);
+  const m = operation ? measureOperation(schema, request.document, operation, variables, limits.maxStringLength) : undefined;
+  for (const [name, value] of Object.entries(variables)) checkVariableStrings(value, `$${name}`, limits.maxStringLength, errors, m?.documentVariables.has(name));
+  if (!m) return errors; // graphql reports a missing or ambiguous operation itself
   errors.push(...m.longStrings);
   if (m.depth > limits.maxDepth) errors.push(limitError(`query is ${m.depth} levels deep; the limit is ${limits.maxDepth} (DRIFTLESS_MAX_QUERY_DEPTH)`, 'QUERY_TOO_DEEP', { depth: m.depth, limit: limits.maxDepth }));
   if (m.cost > limits.maxCost) {

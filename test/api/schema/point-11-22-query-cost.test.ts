@@ -3,6 +3,7 @@ import { print, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { APPLY_CONFIG, CREATE_RELEASE } from '../../helpers/config-text.js';
 import { startTestServer } from '../../helpers/server.js';
+import { wsClient } from '../../helpers/subscriptions.js';
 import { InstanceSummary } from '../../../web/src/graphql/operations/fragments.js';
 import { appNames, appsConfig } from './fixtures.js';
 
@@ -65,6 +66,26 @@ describe('issue 10 point 11: the cost limit costs real page sizes and counts a c
     expect(refused.errors![0].extensions!.code).toBe('QUERY_TOO_COSTLY');
     expect(costOf(refused.errors![0].message)).toBe(1 + 100_000 * 2);
     expect((await server.gql(query, { n: 5 })).errors).toBeUndefined();
+  });
+
+  it('applies the same limits over WebSocket, with the same codes', async () => {
+    await using server = await startTestServer({ engine: { enabled: false } });
+    const client = wsClient(server.url);
+    const run = (query: string, variables: Record<string, unknown> = {}) =>
+      new Promise<unknown[]>((resolve) => {
+        const errors: unknown[] = [];
+        client.subscribe({ query, variables }, { next: (v) => v.errors && errors.push(...v.errors), error: (e) => resolve([...errors, ...(Array.isArray(e) ? e : [e])]), complete: () => resolve(errors) });
+      });
+    try {
+      const costly = (await run(`query($n: Int) { applications(first: $n) { nodes { name } } }`, { n: 100_000 })) as { message: string; extensions?: { code?: string } }[];
+      expect(costly[0]!.extensions!.code).toBe('QUERY_TOO_COSTLY');
+      expect(costOf(costly[0]!.message)).toBe(1 + 100_000 * 2);
+      const aliased = (await run(`{ ${Array.from({ length: 60 }, (_, i) => `a${i}: __typename`).join(' ')} }`)) as { extensions?: { code?: string } }[];
+      expect(aliased[0]!.extensions!.code).toBe('QUERY_TOO_LARGE');
+      expect(await run(`{ viewer { role } }`)).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('counts edges and nodes of one connection once', async () => {

@@ -38,6 +38,12 @@ describe.each(DATABASES)('issue 10 point 16: hostile input is a user error, neve
     const approve = await server.gql(`mutation($r: ID!) { approveRelease(input: { release: $r, channel: "production" }) { userErrors { code path } } }`, { r: Buffer.from('Release:ab\u0000cd').toString('base64url') });
     expect(approve.errors).toBeUndefined();
     expect(approve.data.approveRelease.userErrors[0].code).toBe('NOT_FOUND');
+    // Config documents are bounded by the body size and the YAML limits, not the string limit, under any variable name.
+    const big = `${appsConfig(['app1'])}${'# padding\n'.repeat(3000)}`;
+    expect(big.length).toBeGreaterThan(20_000);
+    const applied = await server.gql(`mutation($d: String!) { applyConfig(input: { documents: $d }) { userErrors { code } } }`, { d: big });
+    expect(applied.errors).toBeUndefined();
+    expect(applied.data.applyConfig.userErrors).toEqual([]);
     const huge = await server.gql(`query($n: String!) { application(name: $n) { name } }`, { n: 'a'.repeat(100_000) });
     expect(huge.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/^\$n is 100000 characters long; the limit is 16384/) });
   });

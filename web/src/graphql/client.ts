@@ -11,6 +11,8 @@ export interface ClientHooks {
 }
 
 const isCloseEvent = (e: unknown): e is { code: number } => typeof e === 'object' && e !== null && 'code' in e;
+/** 4403: the token was refused at connect; 4401: it was revoked (or changed) while the socket was open. */
+const tokenRefused = (e: unknown): boolean => isCloseEvent(e) && (e.code === 4403 || e.code === 4401);
 
 /**
  * The dashboard's GraphQL client for one token: queries and mutations over HTTP POST, subscriptions
@@ -43,20 +45,22 @@ export function createDashboardClient(token: string, hooks: ClientHooks): Dashbo
       lazy: false,
       keepAlive: 20_000,
       retryAttempts: Number.POSITIVE_INFINITY,
-      // 4403: the server refused the token. Retrying cannot help; everything else (a restarting
+      // The server refused the token. Retrying cannot help; everything else (a restarting
       // server, a dropped network) is retried with graphql-ws's backoff.
-      shouldRetry: (e) => !(isCloseEvent(e) && e.code === 4403),
+      shouldRetry: (e) => !tokenRefused(e),
+      // A refusal ends the session through onRefused below; nothing to print.
+      onNonLazyError: () => undefined,
       on: {
         connected: () => hooks.onLive(true),
         closed: (e) => {
           hooks.onLive(false);
-          if (isCloseEvent(e) && e.code === 4403) hooks.onRefused();
+          if (tokenRefused(e)) hooks.onRefused();
         },
       },
     }));
   const client = new Client({
     url: urls.http,
-    // POST only: the API answers GET too, but only with a CSRF header urql does not send.
+    // POST: the API answers GET too (urql's default), but the dashboard's queries are long for a URL.
     preferGetMethod: false,
     fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
     exchanges: [

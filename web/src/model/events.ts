@@ -4,6 +4,8 @@
  * or service fields on Event yet (the lead's report asks for them); until then this is the one
  * place that knows the subject format.
  */
+import { rowIdOf } from './release-ids.js';
+
 export interface EventInput {
   id: string;
   type: string;
@@ -78,9 +80,10 @@ export function mergeEvents<E extends EventInput>(...lists: E[][]): E[] {
   return [...seen.values()].sort((a, b) => (a.at === b.at ? compareIds(b.id, a.id) : a.at < b.at ? 1 : -1));
 }
 
+/** Event ids are global ids of stored rows (`Event:<n>`): order by the row number they carry. */
 function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
+  const na = Number(rowIdOf(a) ?? a);
+  const nb = Number(rowIdOf(b) ?? b);
   if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
   return a < b ? -1 : a > b ? 1 : 0;
 }
