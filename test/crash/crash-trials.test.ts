@@ -75,7 +75,7 @@ async function leaseState(url: string, ids: string[]): Promise<Map<string, numbe
 }
 
 describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
-  it(`${TRIALS} seeded kill -9 trials mid-rollout: no acknowledged release lost, no duplicated replica, no orphan process${database === 'postgresql' ? ', and the restarted server takes its leases back at once' : ''}`, { timeout: 60_000 + TRIALS * 45_000 }, async () => {
+  it(`${TRIALS} seeded kill -9 trials mid-rollout: no acknowledged release lost, no duplicated replica, no orphan process${database === 'postgresql' ? ', and the restarted server takes its leases back at once' : ''}`, { timeout: 90_000 + TRIALS * 60_000 }, async () => {
     const rng = random(SEED + (database === 'postgresql' ? 1_000 : 0));
     for (let trial = 0; trial < TRIALS; trial++) {
       const what = `trial ${trial} (seed ${SEED}, ${database})`;
@@ -142,7 +142,7 @@ describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
           expect((await gqlAt(url, `mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`)).deleteApplication.userErrors, what).toEqual([]);
         }
         // The acknowledged deletion (before the kill, or just now) is carried out: no process is left.
-        await waitFor(async () => workloadsOf(instanceIds).length === 0, `${what}: every workload of the application to stop`, 30_000, 100).catch(async (err: Error) => {
+        await waitFor(async () => workloadsOf(instanceIds).length === 0, `${what}: every workload of the application to stop`, 60_000, 100).catch(async (err: Error) => {
           const evs = await gqlAt(server!.url, `{ events(first: 60) { nodes { type message } } }`).catch((e) => String(e));
           throw new Error(`${err.message}; still running: ${JSON.stringify(workloadsOf(instanceIds).map(describeWorkload))}\nstate dir: ${JSON.stringify(listTree(path.join(dataDir, 'run')))}\nevents: ${JSON.stringify(evs)}\n${server?.output() ?? ''}`);
         });
