@@ -111,7 +111,7 @@ describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
         server = await startChildServer(env);
         const url = server.url;
         const upAt = Date.now();
-        console.log(`[crash trials] ${what}: ${leases.size} leases held at the kill, first expiring in ${leases.size ? Math.min(...leases.values()) - killedAt : 0} ms; up again after ${upAt - killedAt} ms`);
+        if (db) console.log(`[crash trials] ${what}: ${leases.size} leases held at the kill, first expiring in ${leases.size ? Math.min(...leases.values()) - killedAt : 0} ms; up again after ${upAt - killedAt} ms`);
         const firstExpiry = leases.size ? Math.min(...leases.values()) : 0;
         if (leases.size && upAt < firstExpiry - 1_000) {
           // Taken back under the persistent server identity, not waited out: each lease the dead
