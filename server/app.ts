@@ -83,6 +83,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         },
         timeouts: { fetchMs: config.engine.fetchTimeoutMs, applyMs: config.engine.applyTimeoutMs },
         healthPollMs: config.engine.healthPollMs,
+        leaseMs: config.engine.leaseMs,
         dataDir: config.dataDir,
       });
       await engine.start();

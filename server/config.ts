@@ -57,6 +57,8 @@ export interface EngineConfig {
   /** Restarts (or heal cycles) within crashLoopWindowMs that make a crash loop. */
   crashLoopRestarts: number;
   crashLoopWindowMs: number;
+  /** How long a claimed instance stays leased without a renewal (a dead replica's instances wait this long for another). */
+  leaseMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -91,6 +93,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       stabilizationMs: intFrom(env.DRIFTLESS_STABILIZATION_MS, 30_000, 'DRIFTLESS_STABILIZATION_MS'),
       crashLoopRestarts: Math.max(1, intFrom(env.DRIFTLESS_CRASH_LOOP_RESTARTS, 3, 'DRIFTLESS_CRASH_LOOP_RESTARTS')),
       crashLoopWindowMs: intFrom(env.DRIFTLESS_CRASH_LOOP_WINDOW_MS, 5 * 60_000, 'DRIFTLESS_CRASH_LOOP_WINDOW_MS'),
+      leaseMs: Math.max(1_000, intFrom(env.DRIFTLESS_LEASE_MS, 15_000, 'DRIFTLESS_LEASE_MS')),
     },
     transport: {
       requestTimeoutMs: Math.max(1000, intFrom(env.DRIFTLESS_REQUEST_TIMEOUT_MS, 15_000, 'DRIFTLESS_REQUEST_TIMEOUT_MS')),

@@ -86,7 +86,8 @@ export class RemovalQueue {
       `UPDATE pending_removals SET lease_owner = ?, lease_expires_at = ?
        WHERE id IN (SELECT id FROM pending_removals WHERE due_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?) ORDER BY due_at LIMIT ${BATCH} ${lock})
        RETURNING id`,
-      [this.opts.owner, now + this.opts.timeoutMs + 10_000, now, now],
+      // Integer columns get integers (an injected clock may be fractional; PostgreSQL refuses that for bigint).
+      [this.opts.owner, Math.round(now + this.opts.timeoutMs + 10_000), Math.round(now), Math.round(now)],
     )) as { id: string }[];
     if (rows.length === 0) return [];
     return this.opts.orm.em.fork().find(PendingRemovalRow, { id: { $in: rows.map((r) => r.id) } });

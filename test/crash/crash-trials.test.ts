@@ -16,8 +16,6 @@ import { describe as describeWorkload, listTree, workloadsOf } from './workloads
 
 const TRIALS = Number(process.env.DRIFTLESS_CRASH_TRIALS ?? 2);
 const SEED = Number(process.env.DRIFTLESS_CRASH_SEED ?? 20261201);
-/** The engine's lease TTL: a restarted server must not wait for it. */
-const LEASE_MS = 15_000;
 
 /** mulberry32: a small seeded PRNG, so a failing trial can be replayed with its seed. */
 function random(seed: number): () => number {
@@ -30,6 +28,9 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Long leases, so "taken back at once" and "waited out" are far apart even on a loaded machine. */
+const LEASE_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,42 +52,36 @@ async function storedReleaseIds(url: string): Promise<Set<string>> {
   return ids;
 }
 
-/** Leases the killed server held (PostgreSQL): instance id → expiry. */
-async function heldLeases(url: string): Promise<Map<string, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const res = await client.query('SELECT id, lease_expires_at FROM service_instances WHERE lease_owner IS NOT NULL');
-    return new Map(res.rows.map((r) => [String(r.id), Number(r.lease_expires_at)]));
-  } finally {
-    await client.end();
-  }
+/** Instance leases held right now (PostgreSQL): instance id → expiry. */
+async function heldLeases(client: pg.Client): Promise<Map<string, number>> {
+  const res = await client.query('SELECT id, lease_expires_at FROM service_instances WHERE lease_owner IS NOT NULL');
+  return new Map(res.rows.map((r) => [String(r.id), Number(r.lease_expires_at)]));
 }
 
-async function leaseState(url: string, ids: string[]): Promise<Map<string, number | null>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const res = await client.query('SELECT id, lease_expires_at FROM service_instances WHERE id = ANY($1)', [ids]);
-    return new Map(res.rows.map((r) => [String(r.id), r.lease_expires_at === null ? null : Number(r.lease_expires_at)]));
-  } finally {
-    await client.end();
-  }
+async function leaseState(client: pg.Client, ids: string[]): Promise<Map<string, number | null>> {
+  const res = await client.query('SELECT id, lease_expires_at FROM service_instances WHERE id = ANY($1)', [ids]);
+  return new Map(res.rows.map((r) => [String(r.id), r.lease_expires_at === null ? null : Number(r.lease_expires_at)]));
 }
 
 describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
-  it(`${TRIALS} seeded kill -9 trials mid-rollout: no acknowledged release lost, no duplicated replica, no orphan process${database === 'postgresql' ? ', and the restarted server takes its leases back at once' : ''}`, { timeout: 60_000 + TRIALS * 45_000 }, async () => {
+  it(`${TRIALS} seeded kill -9 trials mid-rollout: no acknowledged release lost, no duplicated replica, no orphan process${database === 'postgresql' ? ', and the restarted server takes its leases back at once' : ''}`, { timeout: 90_000 + TRIALS * 60_000 }, async () => {
     const rng = random(SEED + (database === 'postgresql' ? 1_000 : 0));
+    let leaseChecks = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       const what = `trial ${trial} (seed ${SEED}, ${database})`;
       const deleting = trial % 2 === 1; // every other trial deletes the application just before the kill
       const ports = { staging: await freePortRange(1), production: await freePortRange(1) };
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'driftless-crash-'));
       const db = database === 'postgresql' ? await createPostgresDatabase() : undefined;
-      const env = { DRIFTLESS_STEADY_INTERVAL_MS: '400', DRIFTLESS_GATE_POLL_MS: '150', DRIFTLESS_DATA_DIR: dataDir, ...(db ? { DATABASE_URL: db.url } : {}) };
+      const env = { DRIFTLESS_STEADY_INTERVAL_MS: '400', DRIFTLESS_GATE_POLL_MS: '150', DRIFTLESS_LEASE_MS: String(LEASE_MS), DRIFTLESS_DATA_DIR: dataDir, ...(db ? { DATABASE_URL: db.url } : {}) };
       let server: ChildServer | undefined;
       let instanceIds: string[] = [];
+      let client: pg.Client | undefined;
       try {
+        if (db) {
+          client = new pg.Client({ connectionString: db.url });
+          await client.connect();
+        }
         server = await startChildServer(env);
         expect((await gqlAt(server.url, APPLY_CONFIG, { documents: shopConfig({ ports }) })).applyConfig.userErrors, what).toEqual([]);
         instanceIds = Object.values(await channels(server.url)).map((i) => fromGlobalId(i.id)!.id);
@@ -100,30 +95,33 @@ describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
           acknowledged.push(res.createRelease.release);
           await sleep(rng() * 600);
         }
-        await sleep(rng() * 1_500);
+        const pause = rng() * 1_500;
+        if (deleting || !db) await sleep(pause);
         if (deleting) {
           const deleted = await gqlAt(server.url, `mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`);
           expect(deleted.deleteApplication.userErrors, what).toEqual([]);
-        } else if (db) {
+        } else if (client) {
           // On PostgreSQL, kill while the engine holds a lease (a tick in flight), when there is one soon.
-          await waitFor(async () => (await heldLeases(db.url)).size > 0, 'a lease to be held', 3_000, 10).catch(() => undefined);
+          await waitFor(async () => (await heldLeases(client!)).size > 0, 'a lease to be held', 5_000, 1).catch(() => undefined);
         }
         await server.kill();
         const killedAt = Date.now();
-        const leases = db && !deleting ? await heldLeases(db.url) : new Map<string, number>();
+        const leases = client && !deleting ? await heldLeases(client) : new Map<string, number>();
 
         server = await startChildServer(env);
         const url = server.url;
-        if (leases.size) {
+        const upAt = Date.now();
+        if (db) console.log(`[crash trials] ${what}: ${leases.size} leases held at the kill, first expiring in ${leases.size ? Math.min(...leases.values()) - killedAt : 0} ms; up again after ${upAt - killedAt} ms`);
+        const firstExpiry = leases.size ? Math.min(...leases.values()) : 0;
+        if (leases.size && upAt < firstExpiry - 1_000) {
           // Taken back under the persistent server identity, not waited out: each lease the dead
-          // server held is released (or claimed anew) well before it would have expired.
+          // server held is released (or claimed anew) before it would have expired.
           const ids = [...leases.keys()];
-          const firstExpiry = Math.min(...leases.values());
           await waitFor(async () => {
-            const now = await leaseState(db!.url, ids);
+            const now = await leaseState(client!, ids);
             return ids.every((id) => now.get(id) !== leases.get(id));
-          }, `${what}: the restarted server to take back its leases`, Math.max(1_000, firstExpiry - Date.now() - 1_000), 50);
-          expect(Date.now() - killedAt, what).toBeLessThan(LEASE_MS);
+          }, `${what}: the restarted server to take back its leases (killed ${upAt - killedAt} ms before it was up)`, firstExpiry - upAt - 500, 50);
+          leaseChecks++;
         }
 
         if (!deleting) {
@@ -142,7 +140,7 @@ describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
           expect((await gqlAt(url, `mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`)).deleteApplication.userErrors, what).toEqual([]);
         }
         // The acknowledged deletion (before the kill, or just now) is carried out: no process is left.
-        await waitFor(async () => workloadsOf(instanceIds).length === 0, `${what}: every workload of the application to stop`, 30_000, 100).catch(async (err: Error) => {
+        await waitFor(async () => workloadsOf(instanceIds).length === 0, `${what}: every workload of the application to stop`, 60_000, 100).catch(async (err: Error) => {
           const evs = await gqlAt(server!.url, `{ events(first: 60) { nodes { type message } } }`).catch((e) => String(e));
           throw new Error(`${err.message}; still running: ${JSON.stringify(workloadsOf(instanceIds).map(describeWorkload))}\nstate dir: ${JSON.stringify(listTree(path.join(dataDir, 'run')))}\nevents: ${JSON.stringify(evs)}\n${server?.output() ?? ''}`);
         });
@@ -157,8 +155,11 @@ describe.each(DATABASES)('issue 10 point 18: crash trials (%s)', (database) => {
           }
         }
         rmSync(dataDir, { recursive: true, force: true });
+        await client?.end();
         await db?.drop();
       }
     }
+    // On PostgreSQL at least one trial killed the server while it held leases and saw them taken back early.
+    if (database === 'postgresql') expect(leaseChecks).toBeGreaterThan(0);
   });
 });
