@@ -16,6 +16,10 @@ export interface ServerConfig {
   maxBodyBytes: number;
   maxQueryDepth: number;
   maxQueryCost: number;
+  /** DRIFTLESS_METRICS_PORT: /metrics open on this port (and not on the API port). */
+  metricsPort?: number;
+  /** DRIFTLESS_METRICS_TOKEN: a scrape secret accepted on /metrics of the API port (besides admin tokens). */
+  metricsToken?: string;
   engine: EngineConfig;
 }
 
@@ -52,6 +56,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxBodyBytes: intFrom(env.DRIFTLESS_MAX_BODY_BYTES, 1024 * 1024, 'DRIFTLESS_MAX_BODY_BYTES'),
     maxQueryDepth: intFrom(env.DRIFTLESS_MAX_QUERY_DEPTH, 12, 'DRIFTLESS_MAX_QUERY_DEPTH'),
     maxQueryCost: intFrom(env.DRIFTLESS_MAX_QUERY_COST, 50_000, 'DRIFTLESS_MAX_QUERY_COST'),
+    metricsPort: env.DRIFTLESS_METRICS_PORT ? intFrom(env.DRIFTLESS_METRICS_PORT, 0, 'DRIFTLESS_METRICS_PORT') : undefined,
+    metricsToken: env.DRIFTLESS_METRICS_TOKEN || undefined,
     engine: {
       enabled: env.DRIFTLESS_ENGINE !== 'off',
       workerThreads: intFrom(env.DRIFTLESS_WORKER_THREADS, 2, 'DRIFTLESS_WORKER_THREADS') || 1,

@@ -57,6 +57,20 @@ export interface EngineOptions {
   healthPollMs?: number;
   /** The server's data directory, handed to plugins as ctx.dataDir. */
   dataDir?: string;
+  /** Metrics (server/ops): told what the loop does; must be cheap and must never throw. */
+  observer?: EngineObserver;
+}
+
+/** What the scheduler reports for metrics. Calls are synchronous and cheap; none may throw. */
+export interface EngineObserver {
+  claimed(count: number): void;
+  leasesRenewed(count: number): void;
+  leasesRecovered(count: number): void;
+  tickFinished(plugin: string, result: TickResult): void;
+  applied(applicationId: string, at: number): void;
+  intentChanged(applicationIds: string[], at: number): void;
+  /** Events written by a batch, after their commit (notifications look at them). */
+  eventsWritten(count: number): void;
 }
 
 /**
@@ -86,6 +100,8 @@ export class Engine {
   private readonly healthWatchers = new Map<string, Set<string>>();
   /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
   readonly stats = { claimed: 0, ticks: 0, batches: 0 };
+  /** When the loop last claimed from the database (readiness: the loop is alive and the database answers). */
+  lastLoopAt = 0;
 
   private get leaseMs(): number {
     return this.opts.leaseMs ?? 15_000;
@@ -123,14 +139,15 @@ export class Engine {
 
   async start(): Promise<void> {
     // SQLite has one server: every lease is from its previous life. Elsewhere, only our own are.
-    await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
+    const recovered = await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
+    if (recovered) this.opts.observer?.leasesRecovered(recovered);
     this.running = true;
     this.loop = this.run();
     // Leases are short and renewed while their tick runs: a replica that dies loses its instances
     // to the others within one lease, however long its plugin calls were allowed to take.
     this.heartbeat = setInterval(() => {
       const ids = [...this.ticking];
-      if (ids.length) this.store.renewLeases(this.owner, ids, this.now(), this.leaseMs).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not renew leases'));
+      if (ids.length) this.store.renewLeases(this.owner, ids, this.now(), this.leaseMs).then(() => this.opts.observer?.leasesRenewed(ids.length)).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not renew leases'));
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
     this.heartbeat.unref();
   }
@@ -150,6 +167,7 @@ export class Engine {
   /** Intent changed (config, release, approval, pause): look at these applications now. */
   async intentChanged(applicationIds: string[]): Promise<void> {
     this.config.invalidate();
+    this.opts.observer?.intentChanged(applicationIds, this.now());
     if (applicationIds.length) await this.store.wake({ applicationIds }, this.now());
     this.wake();
   }
@@ -173,12 +191,14 @@ export class Engine {
         const now = this.now();
         const rows = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
         const ids = rows.map((r) => r.id);
+        this.lastLoopAt = Date.now();
         if (ids.length === 0) {
           await this.sleep(now);
           continue;
         }
         this.stats.claimed += ids.length;
         this.stats.batches += 1;
+        this.opts.observer?.claimed(ids.length);
         const batch = this.processBatch(rows).catch(async (err: unknown) => {
           this.opts.logger.error({ err, instances: ids.length }, 'engine batch failed; its instances are retried shortly');
           await this.store.release(this.owner, ids, this.now() + 1_000).catch(() => undefined);
@@ -245,10 +265,12 @@ export class Engine {
       labelFor.set(ctx.instance.id, (id) => input.labels?.[id] ?? ctx.labels.get(id));
     }
     const results = new Map<string, TickResult>();
+    const contextOf = new Map(contexts.map((c) => [c.instance.id, c]));
     this.stats.ticks += ticks.length;
     if (ticks.length) {
       for (const r of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
         results.set(r.instanceId, humanizeResult(r, labelFor.get(r.instanceId) ?? (() => undefined)));
+        if (this.opts.observer) this.observe(r, contextOf.get(r.instanceId));
         if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
       }
     }
@@ -258,6 +280,13 @@ export class Engine {
     // Orphans (their channel or service was deleted meanwhile) just give their lease back.
     const known = new Set(contexts.map((c) => c.instance.id));
     await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
+  }
+
+  private observe(r: TickResult, ctx: InstanceContext | undefined): void {
+    const observer = this.opts.observer;
+    if (!observer || !ctx) return;
+    observer.tickFinished(ctx.channel.runtime.plugin, r);
+    if (r.applied) observer.applied(ctx.instance.applicationId, this.now());
   }
 
   /**
@@ -363,6 +392,7 @@ export class Engine {
       // The other members of a multi-service release in this channel may move now too.
       if ([o.update.targetReleaseId, o.update.engineState.candidate?.releaseId].some((id) => id && ctx.releases.get(id)?.groupId)) wakeChannels.add(i.channelId);
     }
+    if (events.length) this.opts.observer?.eventsWritten(events.length);
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }

@@ -16,6 +16,7 @@ import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { GraphQLContext, ServerHooks } from '../../schema/context.js';
 import { createLoaders } from '../../schema/loaders.js';
+import type { OpsHttp } from '../ops/ops-http.js';
 import { formatGraphQLError } from './graphql-errors.js';
 import { queryLimitRule } from './query-limits.js';
 import { dashboardPage, graphqlIdePage, webAssets } from './web-pages.js';
@@ -34,8 +35,8 @@ function jsonError(res: Response, status: number, code: string, message: string)
  * HTTP (GraphQL over POST) and WebSocket (graphql-ws) on one port. Every request and every
  * WebSocket connection authenticates with a bearer token before anything else runs.
  */
-export async function startHttpServer(opts: { config: ServerConfig; orm: MikroORM; schema: GraphQLSchema; hooks: ServerHooks; logger: Logger }): Promise<HttpServer> {
-  const { config, orm, schema, hooks, logger } = opts;
+export async function startHttpServer(opts: { config: ServerConfig; orm: MikroORM; schema: GraphQLSchema; hooks: ServerHooks; logger: Logger; ops: OpsHttp }): Promise<HttpServer> {
+  const { config, orm, schema, hooks, logger, ops } = opts;
   const app = express();
   const server = http.createServer(app);
   const limits = queryLimitRule({ maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost });
@@ -56,8 +57,13 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
         const result = await authenticate(orm.em.fork(), token);
         if (!result.ok) return false; // closes with 4403 Forbidden
         ctx.extra.viewer = result.viewer;
+        ops.ws.connected(ctx.extra);
         return true;
       },
+      // Metrics only (open sockets and subscriptions); server/ops/api-observer.ts.
+      onDisconnect: (ctx) => ops.ws.disconnected(ctx.extra),
+      onSubscribe: (ctx, id) => void ops.ws.subscribed(ctx.extra, id),
+      onComplete: (ctx, id) => ops.ws.completed(ctx.extra, id),
       context: (ctx) => contextFor(ctx.extra.viewer!),
     },
     wsServer,
@@ -78,11 +84,14 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
       // Browsers get the bundled GraphiQL (web-pages.ts) instead of Apollo's CDN-hosted page.
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      ops.apolloPlugin,
     ],
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // /healthz, /readyz, /metrics (server/ops/routes.ts), and a request id on every API request.
+  app.use(ops.routes);
+  app.use('/graphql', ops.requestIds);
   app.use(webAssets());
   // The IDE page is public and holds no data; every request that reaches the API needs a token.
   app.get('/graphql', graphqlIdePage());
