@@ -1,3 +1,4 @@
+import { NotificationsResolver } from './resolvers/notifications.js';
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
@@ -20,6 +21,7 @@ import { InstancePromotionFields, PinMutations, ReleaseGroupFields, ReleaseGroup
 
 export const RESOLVERS = [
   QueryResolver,
+  NotificationsResolver,
   PreviewResolver,
   EventsResolver,
   MutationResolver,

@@ -11,6 +11,9 @@ import { createLogger, type Logger } from './logger.js';
 import { DriftlessMetrics } from './ops/metrics.js';
 import { engineObserver } from './ops/engine-observer.js';
 import { opsHttp } from './ops/ops-http.js';
+import { Notifications } from './notify/notifications.js';
+import { configureSealing } from './notify/secret-values.js';
+import { serverIdentity } from './engine/server-identity.js';
 import { startMetricsServer } from './ops/routes.js';
 import { PluginHost } from './plugin-host/index.js';
 import { redactByName } from './redact.js';
@@ -59,6 +62,10 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
     }
     const live = createLivePubSub();
     const metrics = new DriftlessMetrics({ orm: store.orm });
+    configureSealing({ dataDir: config.dataDir, secretKey: config.secretKey });
+    const notifications = new Notifications({ orm: store.orm, kind: store.kind, owner: serverIdentity(config.dataDir), logger, settings: config.notify, onResult: (result) => metrics.notificationDeliveries.inc({ result }) });
+    await notifications.start();
+    cleanups.push(() => notifications.stop());
     if (store.kind === 'postgresql' && config.databaseUrl) {
       const stopBridge = await bridgeLiveToPostgres(live, config.databaseUrl, logger);
       cleanups.push(stopBridge);
@@ -92,7 +99,8 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         timeouts: { fetchMs: config.engine.fetchTimeoutMs, applyMs: config.engine.applyTimeoutMs },
         healthPollMs: config.engine.healthPollMs,
         dataDir: config.dataDir,
-        observer: engineObserver(metrics),
+        observer: engineObserver(metrics, () => notifications.eventsWritten()),
+        outbox: notifications.outbox,
       });
       await engine.start();
       const running = engine;
@@ -107,6 +115,8 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
       live,
       engine,
       plugins,
+      notifications,
+      notifiersChanged: () => notifications.notifiersChanged(),
     };
     const opsOptions = {
       metrics,

@@ -45,6 +45,9 @@ export const EVENT_TYPES = [
   'ROLLOUT_PROMOTE_REQUESTED',
   'TOKEN_CREATED',
   'TOKEN_REVOKED',
+  'NOTIFIER_CREATED',
+  'NOTIFIER_UPDATED',
+  'NOTIFIER_DELETED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -59,6 +59,26 @@ export interface EngineOptions {
   dataDir?: string;
   /** Metrics (server/ops): told what the loop does; must be cheap and must never throw. */
   observer?: EngineObserver;
+  /** Notifications (server/notify): writes outbox rows for a batch's events in the batch's transaction. */
+  outbox?: EngineOutbox;
+}
+
+/** An event of a batch with where it happened, for the notification filters. */
+export interface OutboxEvent {
+  id: number | null;
+  at: number;
+  type: string;
+  application: string;
+  channel: string;
+  service: string;
+  subject: string;
+  message: string;
+  data?: Record<string, unknown> | null;
+}
+
+export interface EngineOutbox {
+  /** Inside the batch's transaction: `execute` runs on it. Must not wait for anything but that. */
+  enqueue(events: OutboxEvent[], execute: (sql: string, params: unknown[]) => Promise<unknown>, now: number): Promise<void>;
 }
 
 /** What the scheduler reports for metrics. Calls are synchronous and cheap; none may throw. */
@@ -360,6 +380,7 @@ export class Engine {
   private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number): Promise<void> {
     const events: EngineEventRow[] = [];
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
+    const where: { application: string; channel: string; service: string }[] = [];
     let written = new Set<string>();
     let eventIds: number[] = [];
     let freed: string[] = [];
@@ -371,9 +392,14 @@ export class Engine {
         const ctx = ctxById.get(o.update.id)!;
         for (const e of o.events) {
           events.push({ at: now, type: e.type, applicationId: ctx.instance.applicationId, subject: `ServiceInstance ${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}`, subjectId: ctx.instance.id, message: e.message, data: e.data });
+          where.push({ application: ctx.applicationName, channel: ctx.channel.name, service: ctx.service.name });
         }
       }
       eventIds = await this.store.insertEvents(events, trx);
+      if (this.opts.outbox && events.length) {
+        const withIds = events.map((e, n) => ({ ...where[n]!, id: eventIds[n] ?? null, at: e.at, type: e.type, subject: e.subject, message: e.message, data: e.data ?? null }));
+        await this.opts.outbox.enqueue(withIds, (sql, params) => em.getConnection().execute(sql, params, 'all', trx), now);
+      }
       // Rollouts that ended give their slots back, in the transaction that records the end.
       const ended = outcomes.filter((o) => written.has(o.update.id) && !rollingOut(o.update) && slotScopes(ctxById.get(o.update.id)!).length).map((o) => o.update.id);
       freed = await this.slots.release(ended, (sql, params) => em.getConnection().execute(sql, params, 'all', trx));

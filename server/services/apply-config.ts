@@ -12,6 +12,7 @@ import { releaseConfigChanges } from './config-releases.js';
 import { applicationDoc, loadStoredConfig, runtimeDoc, type StoredConfig } from './stored-config.js';
 import { syncChannels } from './sync-channels.js';
 import { checkServiceOrder } from './service-order.js';
+import { upsertNotifier } from '../notify/upsert-notifier.js';
 
 export interface AppliedObject {
   kind: ConfigChange['kind'];
@@ -29,6 +30,8 @@ export interface ApplyConfigOutcome {
   events: EventRow[];
   /** Some instances were removed: the engine removes their workloads. */
   removals: boolean;
+  /** A Notifier was created or changed: the engine's notifier cache reloads. */
+  notifiersChanged?: boolean;
   userErrors: UserErrorData[];
 }
 
@@ -73,6 +76,10 @@ export async function applyConfig(
           for (const ch of await em.find(ReleaseChannelRow, { runtimeId: row.id })) changedApps.add(ch.applicationId);
         }
       }
+      for (const change of changes.filter((c) => c.kind === 'Notifier')) {
+        const row = await upsertNotifier(em, stored.notifiers.get(change.name), change, actor);
+        objects.push(toObject(change, row.id));
+      }
       await em.flush();
       const runtimeIds = new Map((await em.find(RuntimeRow, { retiredAt: null })).map((r) => [r.name, r.id]));
 
@@ -115,7 +122,8 @@ export async function applyConfig(
         events.push(...(await releaseConfigChanges(em, applicationId, runtimes, actor)));
       }
       await em.flush();
-      return { objects, changedApplicationIds: [...changedApps], events, removals: removals > 0, userErrors: [] };
+      const notifiersChanged = changes.some((c) => c.kind === 'Notifier' && c.action !== 'UNCHANGED');
+      return { objects, changedApplicationIds: [...changedApps], events, removals: removals > 0, notifiersChanged, userErrors: [] };
     });
   } catch (err) {
     if (err instanceof UserErrors) return failed(err.errors);
@@ -146,6 +154,9 @@ export function checkScope(viewer: Viewer, bundle: ConfigBundle): UserErrorData[
     for (const r of bundle.runtimes) {
       errors.push(userError('FORBIDDEN', `Runtime ${r.name}: runtimes are shared; a token limited to applications cannot change them`, ['documents', `Runtime ${r.name}`]));
     }
+  }
+  if (!isUnscoped(viewer)) {
+    for (const n of bundle.notifiers) errors.push(userError('FORBIDDEN', `Notifier ${n.name}: notifiers are shared; a token limited to applications cannot change them`, ['documents', `Notifier ${n.name}`]));
   }
   for (const a of bundle.applications) {
     if (!canSeeApplication(viewer, a.name)) errors.push(userError('FORBIDDEN', `Application ${a.name}: this token is not allowed to change it`, ['documents', `Application ${a.name}`]));
