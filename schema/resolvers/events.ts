@@ -6,6 +6,7 @@ import { toEvent } from '../mappers.js';
 import { pageOf, pageWindow } from '../types/connection.js';
 import { EventConnection } from '../types/domain.js';
 import { mayReadTokens } from '../visibility.js';
+import { DateTimeScalar } from '../types/scalars.js';
 
 @Resolver()
 export class EventsResolver {
@@ -15,6 +16,8 @@ export class EventsResolver {
     @Arg('application', () => String, { nullable: true }) application?: string,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first = 50,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('actor', () => String, { nullable: true, description: 'Only events by this actor: `engine`, `token:<name>`, or a token name.' }) actor?: string,
+    @Arg('since', () => DateTimeScalar, { nullable: true, description: 'Only events at or after this time.' }) since?: Date,
   ): Promise<EventConnection> {
     const { limit, offset } = pageWindow(first, after);
     let where: Record<string, unknown> = {};
@@ -27,6 +30,8 @@ export class EventsResolver {
       const apps = await ctx.em.find(ApplicationRow, ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } });
       where = { applicationId: { $in: apps.map((a) => a.id) } };
     }
+    if (actor) where = { ...where, actor: actor === 'engine' || actor.startsWith('token:') ? actor : `token:${actor}` };
+    if (since) where = { ...where, at: { $gte: since } };
     const [rows, total] = await ctx.em.findAndCount(EventRow, where, { orderBy: { id: 'desc' }, limit: limit + 1, offset });
     return pageOf(rows.map(toEvent), offset, limit, total) as EventConnection;
   }

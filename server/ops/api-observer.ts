@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLContext } from '../../schema/context.js';
+import { requestScope } from '../domain/request-scope.js';
 import type { Logger } from '../logger.js';
 import type { DriftlessMetrics } from './metrics.js';
 
@@ -14,7 +15,8 @@ export function requestIds() {
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     req.headers['x-request-id'] = id;
     res.setHeader('x-request-id', id);
-    next();
+    // The scope the request runs in; the observer adds the viewer once the token is known.
+    requestScope.run({ requestId: id }, next);
   };
 }
 
@@ -35,6 +37,8 @@ export function apiObserverPlugin(metrics: DriftlessMetrics, logger: Logger): Ap
   return {
     async requestDidStart({ request, contextValue }) {
       const started = performance.now();
+      const scope = requestScope.getStore();
+      if (scope && contextValue.viewer) scope.viewer = { tokenId: contextValue.viewer.tokenId, tokenName: contextValue.viewer.tokenName };
       const requestId = request.http?.headers.get('x-request-id') ?? undefined;
       return {
         async willSendResponse({ response, operation, errors }) {

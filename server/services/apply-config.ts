@@ -13,6 +13,7 @@ import { applicationDoc, loadStoredConfig, runtimeDoc, type StoredConfig } from 
 import { syncChannels } from './sync-channels.js';
 import { checkServiceOrder } from './service-order.js';
 import { upsertNotifier } from '../notify/upsert-notifier.js';
+import { fieldChanges } from '../domain/field-changes.js';
 
 export interface AppliedObject {
   kind: ConfigChange['kind'];
@@ -194,9 +195,10 @@ async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: Co
     throw new UserErrors([userError('IN_USE', `Runtime ${doc.name}: it is being deleted (the workloads of its channels are being removed); apply it again once that is done`, ['documents', `Runtime ${doc.name}`])]);
   }
   if (change.action === 'UNCHANGED' && existing) return existing;
+  const before = existing ? runtimeDoc(existing) : undefined;
   const row = existing ?? em.create(RuntimeRow, { name: doc.name, plugin: doc.plugin, documentDigest: change.digest });
   Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, constants: doc.constants ?? null, documentDigest: change.digest });
-  recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})` });
+  recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})`, data: { changes: fieldChanges(before, doc) } });
   return row;
 }
 
@@ -204,6 +206,7 @@ async function upsertApplication(em: EntityManager, stored: StoredConfig, change
   const doc = change.doc as ApplicationDoc;
   const existing = stored.applications.get(doc.name);
   if (change.action === 'UNCHANGED' && existing) return { row: existing, removed: 0 };
+  const before = existing?.document;
   const row = existing ?? em.create(ApplicationRow, { name: doc.name, document: doc, documentDigest: change.digest, configGeneration: 0 });
   Object.assign(row, { document: doc, documentDigest: change.digest });
   const removed = await syncChannels(em, row, doc, runtimeIds, actor, runtimes);
@@ -214,6 +217,7 @@ async function upsertApplication(em: EntityManager, stored: StoredConfig, change
     subject: `Application ${doc.name}`,
     subjectId: row.id,
     message: `${existing ? 'updated' : 'created'} application ${doc.name} with channels ${channelsOf(doc, runtimes).map((c) => c.name).join(', ')}`,
+    data: { changes: fieldChanges(before, doc) },
   });
   return { row, removed };
 }
@@ -223,6 +227,7 @@ async function upsertService(em: EntityManager, change: ConfigChange, actor: str
   const app = await em.findOneOrFail(ApplicationRow, { name: doc.application });
   const existing = await em.findOne(ServiceRow, { applicationId: app.id, name: doc.name });
   if (change.action === 'UNCHANGED' && existing) return existing;
+  const before = existing?.document;
   const row = existing ?? em.create(ServiceRow, { applicationId: app.id, name: doc.name, document: doc, documentDigest: change.digest });
   Object.assign(row, { document: doc, documentDigest: change.digest });
   recordEvent(em, {
@@ -232,6 +237,7 @@ async function upsertService(em: EntityManager, change: ConfigChange, actor: str
     subject: `Service ${doc.application}/${doc.name}`,
     subjectId: row.id,
     message: `${existing ? 'updated' : 'created'} service ${doc.name} in ${doc.application}`,
+    data: { changes: fieldChanges(before, doc) },
   });
   return row;
 }

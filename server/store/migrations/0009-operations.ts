@@ -13,6 +13,8 @@ export class Migration0009Operations extends Migration {
 
   override async up(): Promise<void> {
     const schema = () => this.getKnex().schema;
+    // Audit: the token behind an event's actor.
+    this.addSchema(schema().alterTable('events', (t) => void t.string('actor_token_id', 36).nullable()));
     this.addSchema(
       schema().createTable('notifiers', (t) => {
         t.string('id', 36).primary();
