@@ -99,7 +99,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         timeouts: { fetchMs: config.engine.fetchTimeoutMs, applyMs: config.engine.applyTimeoutMs },
         healthPollMs: config.engine.healthPollMs,
         dataDir: config.dataDir,
-        observer: engineObserver(metrics, () => notifications.eventsWritten()),
+        observer: engineObserver(metrics, { logger, onEvents: () => notifications.eventsWritten() }),
         outbox: notifications.outbox,
       });
       await engine.start();

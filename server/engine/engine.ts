@@ -89,8 +89,8 @@ export interface EngineObserver {
   tickFinished(plugin: string, result: TickResult): void;
   applied(applicationId: string, at: number): void;
   intentChanged(applicationIds: string[], at: number): void;
-  /** Events written by a batch, after their commit (notifications look at them). */
-  eventsWritten(count: number): void;
+  /** Events written by a batch, after their commit (notifications deliver, decisions are logged). */
+  eventsWritten(events: { type: string; message: string; application: string; channel: string; service: string }[]): void;
 }
 
 /**
@@ -418,7 +418,7 @@ export class Engine {
       // The other members of a multi-service release in this channel may move now too.
       if ([o.update.targetReleaseId, o.update.engineState.candidate?.releaseId].some((id) => id && ctx.releases.get(id)?.groupId)) wakeChannels.add(i.channelId);
     }
-    if (events.length) this.opts.observer?.eventsWritten(events.length);
+    if (events.length) this.opts.observer?.eventsWritten(events.map((e, n) => ({ type: e.type, message: e.message, ...where[n]! })));
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }

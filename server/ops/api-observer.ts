@@ -57,7 +57,7 @@ export function apiObserverPlugin(metrics: DriftlessMetrics, logger: Logger): Ap
             operation: (request.operationName ?? operation?.name?.value ?? null)?.slice(0, 100) ?? null,
             operationType: type,
             durationMs: Math.round(seconds * 10_000) / 10,
-            actor: viewer ? { token: viewer.tokenName, tokenId: viewer.tokenId } : null,
+            actor: viewer ? { tokenName: viewer.tokenName, tokenId: viewer.tokenId } : null,
             result,
           };
           if (result === 'error') logger.warn(line, 'api request');
