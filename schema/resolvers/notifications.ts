@@ -3,9 +3,12 @@ import { isUnscoped } from '../../server/auth/viewer.js';
 import { NotificationDeliveryRow, NotifierRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
 import { pageOf, pageWindow } from '../types/connection.js';
-import { DeliveryStatusEnum, NotificationDelivery, NotificationDeliveryConnection, Notifier, SendTestNotificationInput, SendTestNotificationPayload } from '../types/notifications.js';
+import { DeleteNotifierInput, DeliveryStatusEnum, NotificationDelivery, NotificationDeliveryConnection, Notifier, SendTestNotificationInput, SendTestNotificationPayload } from '../types/notifications.js';
 import { toUserErrors } from '../types/user-error.js';
 import { userError } from '../../server/domain/user-error.js';
+import { deleteNotifier } from '../../server/notify/delete-notifier.js';
+import { DeletePayload } from '../types/payloads.js';
+import { toGlobalId, type NodeTypeName } from '../types/node.js';
 
 export function toDelivery(row: NotificationDeliveryRow): NotificationDelivery {
   return Object.assign(new NotificationDelivery(), {
@@ -50,6 +53,13 @@ export class NotificationsResolver {
     if (ctx.viewer.applications !== null) where.applicationName = { $in: ctx.viewer.applications };
     const [rows, total] = await ctx.em.findAndCount(NotificationDeliveryRow, where, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: limit + 1, offset });
     return pageOf(rows.map(toDelivery), offset, limit, total) as NotificationDeliveryConnection;
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Delete a notifier (admin). Deliveries still pending to it fail; the delivery log keeps them.' })
+  async deleteNotifier(@Arg('input', () => DeleteNotifierInput) input: DeleteNotifierInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
+    const outcome = await deleteNotifier(ctx.em, ctx.viewer, input.name);
+    if (outcome.deletedId) ctx.hooks.notifiersChanged?.();
+    return { deletedId: outcome.deletedId ? toGlobalId('Notifier' as NodeTypeName, outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 
   @Mutation(() => SendTestNotificationPayload, { description: 'Send a test notification to a notifier, through the outbox like any other (admin).' })

@@ -51,6 +51,11 @@ export class NotificationDelivery {
 @ObjectType({ description: 'A page of notification deliveries, newest first.' })
 export class NotificationDeliveryConnection extends Connection(NotificationDelivery, 'NotificationDelivery') {}
 
+@InputType({ description: 'The notifier to delete.' })
+export class DeleteNotifierInput {
+  @Field(() => String, { description: 'The notifier name.' }) name!: string;
+}
+
 @InputType({ description: 'Which notifier to send a test notification to.' })
 export class SendTestNotificationInput {
   @Field(() => String, { description: 'The notifier name.' }) notifier!: string;

@@ -7,6 +7,7 @@ import { fakeConfig, instances } from '../helpers/fake-config.js';
 import { DATABASES } from '../helpers/databases.js';
 import { startTestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { runCli } from '../cli/run-cli.js';
 import { startReceiver } from './receiver.js';
 
 const SECRET = 'a-signing-secret-of-32-characters';
@@ -133,6 +134,22 @@ describe.each(DATABASES)('issue 14.3: notifications received by a real HTTP rece
         { field: 'webhook.signingSecret', before: '<redacted>', after: '<redacted>' },
         { field: 'filters.channels', before: ['staging'], after: ['staging', 'production'] },
       ]);
+
+      // The CLI's delivery log and test-send.
+      const cli = await runCli(['notifications', '--notifier', 'staging-converged'], { url: server.url });
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(/staging-converged\s+CONVERGED\s+shop\/staging\s+DELIVERED\s+2/);
+      const cliTest = await runCli(['notifications', 'test', 'approvals'], { url: server.url });
+      expect(cliTest.stdout).toMatch(/Test notification queued for approvals/);
+      const cliUnknown = await runCli(['notifications', 'test', 'nope'], { url: server.url });
+      expect(cliUnknown.code).toBe(2);
+
+      // Deleting a notifier is an event; it is gone from the list.
+      const deleted = await server.data(`mutation { deleteNotifier(input: { name: "other-app" }) { deletedId userErrors { message } } }`);
+      expect(deleted.deleteNotifier.userErrors).toEqual([]);
+      expect((await server.data(`{ notifiers { name } }`)).notifiers.map((n: any) => n.name)).toEqual(['approvals', 'staging-converged']);
+      const last = await server.data(`{ events(first: 1) { nodes { type actor message } } }`);
+      expect(last.events.nodes[0]).toMatchObject({ type: 'NOTIFIER_DELETED', message: 'deleted notifier other-app' });
     } finally {
       await receiver.close();
     }
