@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase, DATABASES } from '../helpers/databases.js';
-import { startTestServer } from '../helpers/server.js';
+import { ADMIN_TOKEN, startTestServer } from '../helpers/server.js';
+import { fakeConfig, applyAndRelease, waitForChannel } from '../helpers/fake-config.js';
+import { Scrape } from './scrape.js';
 import { waitFor } from '../helpers/wait.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
@@ -39,6 +41,14 @@ describe('issue 14.2: /healthz and /readyz', () => {
     try {
       await using server = await startTestServer({ databaseUrl: url.toString() });
       await waitFor(async () => (await readyz(server.url)).status === 200, 'ready at first', 20_000, 100);
+      // The metrics that read the database work on PostgreSQL too.
+      await applyAndRelease(server, fakeConfig({ productionGates: '      - manualApproval: {}' }), 'v1');
+      await waitForChannel(server, 'staging', 'CONVERGED', 'v1');
+      const scrape = await waitFor(async () => {
+        const s = await Scrape.from(`${server.url}/metrics`, ADMIN_TOKEN);
+        return s.total('driftless_gates_waiting', { type: 'AWAITING_APPROVAL' }) === 1 ? s : undefined;
+      }, 'production waiting for approval in the metrics', 20_000, 200);
+      expect(scrape.total('driftless_instances', { application: 'shop', channel: 'staging', status: 'CONVERGED' })).toBe(1);
 
       await proxy.stop();
       const down = await waitFor(async () => {
@@ -50,6 +60,7 @@ describe('issue 14.2: /healthz and /readyz', () => {
       expect(down.body.checks.migrations.ok).toBe(false);
       // Nothing about where the database is.
       expect(JSON.stringify(down.body)).not.toMatch(new RegExp(`${proxy.port}|${url.pathname.slice(1)}|127\\.0\\.0\\.1`));
+      expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
       // Health is about the process only: still fine.
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
@@ -60,6 +71,8 @@ describe('issue 14.2: /healthz and /readyz', () => {
       }, 'ready again once the database is back', 60_000, 250);
       expect(back.body.checks.database).toEqual({ ok: true });
       expect(back.body.checks.engine.ok).toBe(true);
+      // Metrics answer again too (a scrape while the database was gone got a 503, not a hang).
+      expect((await Scrape.from(`${server.url}/metrics`, ADMIN_TOKEN)).total('driftless_instances')).toBe(2);
     } finally {
       await proxy.close();
       await db.drop();
