@@ -74,7 +74,7 @@ export class DriftlessMetrics {
     this.claimBatchSize = new Histogram({ name: 'driftless_engine_claim_batch_size', help: 'Instances claimed per engine batch (non-empty claims only).', buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500], registers });
     this.leaseRenewals = new Counter({ name: 'driftless_engine_lease_renewals_total', help: 'Leases of running ticks renewed by this server.', registers });
     this.leasesRecovered = new Counter({ name: 'driftless_engine_leases_recovered_total', help: 'Leases left by a previous life of this server, voided at start so their instances are ticked again (takeovers).', registers });
-    this.reactionTime = new Histogram({ name: 'driftless_reaction_seconds', help: 'Time from an intent change (config, release, approval, rollback) to the first apply it caused, per application.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers });
+    this.reactionTime = new Histogram({ name: 'driftless_reaction_seconds', help: 'Time from the latest intent change of an application (config, release, approval, rollback) to the first apply after it.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers });
     this.apiRequests = new Counter({ name: 'driftless_api_requests_total', help: 'GraphQL requests by operation type (query, mutation, subscription, unknown) and result (ok, user_error, error).', labelNames: ['operation_type', 'result'], registers });
     this.apiRequestDuration = new Histogram({ name: 'driftless_api_request_duration_seconds', help: 'GraphQL request duration by operation type.', labelNames: ['operation_type'], buckets: seconds, registers });
     this.wsConnections = new Gauge({ name: 'driftless_websocket_connections', help: 'Open, authenticated GraphQL WebSocket connections.', registers });
@@ -99,7 +99,9 @@ export class DriftlessMetrics {
   }
 
   intentChanged(applicationIds: string[], at: number): void {
-    for (const id of applicationIds) if (!this.pendingIntent.has(id)) this.pendingIntent.set(id, at);
+    // The latest change counts: one that caused no apply (an approval still waiting, a paused
+    // application) must not inflate the reaction to the change that finally did.
+    for (const id of applicationIds) this.pendingIntent.set(id, at);
   }
 
   /** An apply was made for this application: the first one after an intent change measures reaction time. */
