@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { DeliveryMetricsResolver } from './resolvers/delivery-metrics.js';
+import { NotificationsResolver } from './resolvers/notifications.js';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
@@ -22,6 +24,8 @@ import { InstancePromotionFields, PinMutations, ReleaseGroupFields, ReleaseGroup
 
 export const RESOLVERS = [
   QueryResolver,
+  NotificationsResolver,
+  DeliveryMetricsResolver,
   PreviewResolver,
   EventsResolver,
   MutationResolver,

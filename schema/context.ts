@@ -15,6 +15,10 @@ export interface ServerHooks {
   live: LivePubSub;
   engine?: Engine;
   plugins: PluginHost;
+  /** A Notifier was applied: reload what the engine matches events against. */
+  notifiersChanged?(): void;
+  /** Notifications: test-sends and the delivery log (server/notify). */
+  notifications?: import('../server/notify/notifications.js').Notifications;
 }
 
 export interface GraphQLContext {

@@ -139,7 +139,7 @@ export function toApiToken(row: ApiTokenRow): ApiToken {
 }
 
 export function toEvent(row: EventRow): Event {
-  return Object.assign(new Event(), { row, id: toGlobalId('Event', String(row.id)), at: row.at, type: row.type, actor: row.actor, subject: row.subject, message: row.message, data: row.data ?? null });
+  return Object.assign(new Event(), { row, id: toGlobalId('Event', String(row.id)), at: row.at, type: row.type, actor: row.actor, actorTokenId: row.actorTokenId ? toGlobalId('ApiToken', row.actorTokenId) : null, subject: row.subject, message: row.message, data: row.data ?? null });
 }
 
 export function toApproval(row: ApprovalRow, channelName: string): Approval {

@@ -8,6 +8,13 @@ import { bridgeLiveToPostgres } from './domain/live-postgres.js';
 import { Engine } from './engine/engine.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
+import { DriftlessMetrics } from './ops/metrics.js';
+import { engineObserver } from './ops/engine-observer.js';
+import { opsHttp } from './ops/ops-http.js';
+import { Notifications } from './notify/notifications.js';
+import { configureSealing } from './notify/secret-values.js';
+import { serverIdentity } from './engine/server-identity.js';
+import { startMetricsServer } from './ops/routes.js';
 import { PluginHost } from './plugin-host/index.js';
 import { redactByName } from './redact.js';
 import { pluginValidator } from './services/plugin-validation.js';
@@ -23,6 +30,9 @@ export interface Driftless {
   plugins: PluginHost;
   engine?: Engine;
   live: LivePubSub;
+  metrics: DriftlessMetrics;
+  /** The port of the separate metrics server (DRIFTLESS_METRICS_PORT), when there is one. */
+  metricsPort?: number;
   /** Set on the first start of an empty database when no DRIFTLESS_ADMIN_TOKEN was given. */
   generatedAdminToken?: string;
   logger: Logger;
@@ -51,6 +61,11 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
       if (p.status === 'REFUSED') logger.warn({ plugin: p.name, package: p.packageName, reason: p.reason }, 'runtime plugin refused');
     }
     const live = createLivePubSub();
+    const metrics = new DriftlessMetrics({ orm: store.orm });
+    configureSealing({ dataDir: config.dataDir, secretKey: config.secretKey });
+    const notifications = new Notifications({ orm: store.orm, kind: store.kind, owner: serverIdentity(config.dataDir), logger, settings: config.notify, onResult: (result) => metrics.notificationDeliveries.inc({ result }) });
+    await notifications.start();
+    cleanups.push(() => notifications.stop());
     if (store.kind === 'postgresql' && config.databaseUrl) {
       const stopBridge = await bridgeLiveToPostgres(live, config.databaseUrl, logger);
       cleanups.push(stopBridge);
@@ -85,6 +100,8 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         healthPollMs: config.engine.healthPollMs,
         leaseMs: config.engine.leaseMs,
         dataDir: config.dataDir,
+        observer: engineObserver(metrics, { logger, onEvents: () => notifications.eventsWritten() }),
+        outbox: notifications.outbox,
       });
       await engine.start();
       const running = engine;
@@ -99,13 +116,30 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
       live,
       engine,
       plugins,
+      notifications,
+      notifiersChanged: () => notifications.notifiersChanged(),
     };
-    const http = await startHttpServer({ config, orm: store.orm, schema: await driftlessSchema(), hooks, logger });
+    const opsOptions = {
+      metrics,
+      orm: store.orm,
+      logger,
+      metricsPort: config.metricsPort,
+      metricsToken: config.metricsToken,
+      // A loop iteration may wait for a whole batch: up to one fetch and one apply timeout.
+      readiness: { orm: store.orm, plugins, engine, engineStallMs: config.engine.fetchTimeoutMs + config.engine.applyTimeoutMs + 15_000 },
+    };
+    const http = await startHttpServer({ config, orm: store.orm, schema: await driftlessSchema(), hooks, logger, ops: opsHttp(opsOptions) });
     cleanups.push(() => http.close());
+    let metricsPort: number | undefined;
+    if (config.metricsPort !== undefined) {
+      const metricsServer = await startMetricsServer({ ...opsOptions, host: config.host, port: config.metricsPort });
+      cleanups.push(() => metricsServer.close());
+      metricsPort = metricsServer.port;
+    }
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}`;
     let closed: Promise<void> | undefined;
     const close = () => (closed ??= closeAll());
-    return { url, port: http.port, store, plugins, engine, live, generatedAdminToken: printed, logger, close, [Symbol.asyncDispose]: close };
+    return { url, port: http.port, store, plugins, engine, live, metrics, metricsPort, generatedAdminToken: printed, logger, close, [Symbol.asyncDispose]: close };
   } catch (err) {
     await closeAll();
     throw err;

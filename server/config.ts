@@ -24,6 +24,13 @@ export interface ServerConfig {
   maxStringLength: number;
   /** Largest JSON response; a bigger one is answered with RESPONSE_TOO_LARGE. */
   maxResponseBytes: number;
+  /** DRIFTLESS_METRICS_PORT: /metrics open on this port (and not on the API port). */
+  metricsPort?: number;
+  /** DRIFTLESS_METRICS_TOKEN: a scrape secret accepted on /metrics of the API port (besides admin tokens). */
+  metricsToken?: string;
+  /** DRIFTLESS_SECRET_KEY: seals notifier secrets; without it a key file in the data directory. */
+  secretKey?: string;
+  notify: { retryBaseMs: number; maxBackoffMs: number; maxAttempts: number; timeoutMs: number };
   engine: EngineConfig;
   transport: TransportConfig;
 }
@@ -80,6 +87,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxQueryTokens: intFrom(env.DRIFTLESS_MAX_QUERY_TOKENS, 5_000, 'DRIFTLESS_MAX_QUERY_TOKENS'),
     maxStringLength: intFrom(env.DRIFTLESS_MAX_STRING_LENGTH, 16 * 1024, 'DRIFTLESS_MAX_STRING_LENGTH'),
     maxResponseBytes: intFrom(env.DRIFTLESS_MAX_RESPONSE_BYTES, 16 * 1024 * 1024, 'DRIFTLESS_MAX_RESPONSE_BYTES'),
+    metricsPort: env.DRIFTLESS_METRICS_PORT ? intFrom(env.DRIFTLESS_METRICS_PORT, 0, 'DRIFTLESS_METRICS_PORT') : undefined,
+    metricsToken: env.DRIFTLESS_METRICS_TOKEN || undefined,
+    secretKey: env.DRIFTLESS_SECRET_KEY || undefined,
+    notify: {
+      retryBaseMs: Math.max(1, intFrom(env.DRIFTLESS_NOTIFY_RETRY_BASE_MS, 1_000, 'DRIFTLESS_NOTIFY_RETRY_BASE_MS')),
+      maxBackoffMs: intFrom(env.DRIFTLESS_NOTIFY_MAX_BACKOFF_MS, 5 * 60_000, 'DRIFTLESS_NOTIFY_MAX_BACKOFF_MS'),
+      maxAttempts: Math.max(1, intFrom(env.DRIFTLESS_NOTIFY_MAX_ATTEMPTS, 12, 'DRIFTLESS_NOTIFY_MAX_ATTEMPTS')),
+      timeoutMs: Math.max(100, intFrom(env.DRIFTLESS_NOTIFY_TIMEOUT_MS, 10_000, 'DRIFTLESS_NOTIFY_TIMEOUT_MS')),
+    },
     engine: {
       enabled: env.DRIFTLESS_ENGINE !== 'off',
       workerThreads: intFrom(env.DRIFTLESS_WORKER_THREADS, 2, 'DRIFTLESS_WORKER_THREADS') || 1,

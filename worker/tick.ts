@@ -80,15 +80,18 @@ const unguarded: HookGuard = (_hook, call) => call();
 export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: HookGuard = unguarded): Promise<TickResult> {
   const startedAt = Date.now();
   const logger = createCollectingLogger();
+  const hookMs: { fetch?: number; apply?: number } = {};
   const withLogs = (result: TickResult): TickResult => {
     const logs = logger.lines();
-    return logs ? { ...result, logs } : result;
+    return logs ? { ...result, hookMs, logs } : { ...result, hookMs };
   };
   const base = { config: input.runtimeConfig, instance: input.identity, logger, ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
 
+  const fetchStarted = Date.now();
   const fetched = await callWithTimeout(input.timeouts.fetchMs, (signal) =>
     guard('fetch', () => plugin.fetch({ ...base, signal, ...(input.target ? { target: input.target } : {}) })),
   );
+  hookMs.fetch = Date.now() - fetchStarted;
   if (!fetched.ok) {
     const { code, error } = hookFailure(input, 'fetch', fetched);
     return withLogs(failedTick(input, startedAt, code, error));
@@ -116,7 +119,9 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: Ho
     return withLogs({ ...result, durationMs: Date.now() - startedAt });
   }
 
+  const applyStarted = Date.now();
   const applied = await callWithTimeout(input.timeouts.applyMs, (signal) => guard('apply', () => plugin.apply({ ...base, signal, target })));
+  hookMs.apply = Date.now() - applyStarted;
   if (!applied.ok) {
     const { code, error } = hookFailure(input, 'apply', applied);
     return withLogs(failedTick(input, startedAt, code, error, { observed, reasons: decision.reasons, unhealthy: decision.unhealthy }));

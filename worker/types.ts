@@ -58,6 +58,8 @@ export interface TickResult {
   /** Epoch milliseconds. */
   startedAt: number;
   durationMs: number;
+  /** How long each plugin hook called in this tick took (metrics: plugin call latency). */
+  hookMs?: { fetch?: number; apply?: number };
 }
 
 /** One piscina task: a batch of ticks plus where to import each plugin from. */

@@ -9,6 +9,7 @@ import { EventConnection, type Event } from '../types/domain.js';
 
 const eventKey = (e: Event) => [e.row.id];
 import { mayReadTokens } from '../visibility.js';
+import { DateTimeScalar } from '../types/scalars.js';
 
 @Resolver()
 export class EventsResolver {
@@ -19,6 +20,8 @@ export class EventsResolver {
     @Arg('application', () => String, { nullable: true }) application?: string,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null = 50,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('actor', () => String, { nullable: true, description: 'Only events by this actor: `engine`, `token:<name>`, or a token name.' }) actor?: string,
+    @Arg('since', () => DateTimeScalar, { nullable: true, description: 'Only events at or after this time.' }) since?: Date,
   ): Promise<EventConnection> {
     const page = pageRequest(`events:${application ?? '*'}`, first, after);
     let where: Record<string, unknown> = {};
@@ -31,6 +34,8 @@ export class EventsResolver {
       const apps = await ctx.em.find(ApplicationRow, ctx.viewer.applications === null ? {} : { name: { $in: ctx.viewer.applications } });
       where = { applicationId: { $in: apps.map((a) => a.id) } };
     }
+    if (actor) where = { ...where, actor: actor === 'engine' || actor.startsWith('token:') ? actor : `token:${actor}` };
+    if (since) where = { ...where, at: { $gte: since } };
     // Keyset: after the cursor's event id, so events written meanwhile neither repeat nor shift the page.
     const window = page.after ? { ...where, id: { $lt: Number(page.after[0]) } } : where;
     const [rows, total] = await Promise.all([

@@ -34,6 +34,7 @@ export class MutationResolver {
     publishEvents(ctx.hooks.live, outcome.events);
     if (outcome.changedApplicationIds.length) ctx.hooks.intentChanged(outcome.changedApplicationIds);
     if (outcome.removals) ctx.hooks.engine?.removalsChanged();
+    if (outcome.notifiersChanged) ctx.hooks.notifiersChanged?.();
     const toChange = (o: (typeof outcome.objects)[number]) =>
       Object.assign(new ConfigObjectChange(), { kind: o.kind, name: o.name, application: o.application, action: o.action, ref: { kind: o.kind as 'Runtime' | 'Application' | 'Service', rowId: o.id } });
     return {

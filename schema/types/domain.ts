@@ -169,6 +169,7 @@ export class Event extends Node {
   @Field(() => DateTimeScalar) at!: Date;
   @Field(() => EventTypeEnum) type!: EventType;
   @Field(() => String) actor!: string;
+  @Field(() => ID, { nullable: true, description: 'The node id of the API token behind actor (token:<name>; names are not unique); null for the engine and for events recorded before ids were.' }) actorTokenId?: string | null;
   @Field(() => String) subject!: string;
   @Field(() => String) message!: string;
   @Field(() => JSONObjectScalar, { nullable: true }) data?: Record<string, unknown> | null;

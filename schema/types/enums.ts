@@ -13,7 +13,7 @@ export const ReasonCodeEnum = enumObject(REASON_CODES);
 export const EventTypeEnum = enumObject(EVENT_TYPES);
 export const UserErrorCodeEnum = enumObject(USER_ERROR_CODES);
 export const RoleEnum = enumObject(['admin', 'deployer', 'viewer'] as const);
-export const ConfigKindEnum = enumObject(['Runtime', 'Application', 'Service'] as const);
+export const ConfigKindEnum = enumObject(['Runtime', 'Application', 'Service', 'Notifier'] as const);
 export const ChangeActionEnum = enumObject(['CREATE', 'UPDATE', 'UNCHANGED'] as const);
 export const GateTypeEnum = enumObject(['soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
 export const BypassableGateEnum = enumObject(['dependsOn', 'soak', 'manualApproval', 'allowedTimes', 'alerts', 'httpCheck'] as const);
@@ -27,7 +27,7 @@ registerEnumType(ReasonCodeEnum, { name: 'ReasonCode', description: 'Why an inst
 registerEnumType(EventTypeEnum, { name: 'EventType' });
 registerEnumType(UserErrorCodeEnum, { name: 'UserErrorCode' });
 registerEnumType(RoleEnum, { name: 'Role', description: 'admin: everything; deployer: releases, approvals, pause/resume, rollbacks; viewer: read.' });
-registerEnumType(ConfigKindEnum, { name: 'ConfigKind' });
+registerEnumType(ConfigKindEnum, { name: 'ConfigKind', valuesConfig: { Notifier: { description: 'Where notifications go (a webhook), with filters; its secrets are never returned.' } } });
 registerEnumType(ChangeActionEnum, { name: 'ChangeAction' });
 registerEnumType(GateTypeEnum, { name: 'GateType' });
 registerEnumType(BypassableGateEnum, { name: 'BypassableGate', description: 'A gate an admin may bypass for one release in one channel: the channel gates, and dependsOn (its upstream channels).' });

@@ -14,6 +14,8 @@ import { registerDelete } from './commands/delete.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvents } from './commands/events.js';
 import { registerLogin } from './commands/login.js';
+import { registerMetrics } from './commands/metrics.js';
+import { registerNotifications } from './commands/notifications.js';
 import { registerPause } from './commands/pause.js';
 import { registerPlugins } from './commands/plugins.js';
 import { registerPluginTest } from './commands/plugin-test.js';
@@ -35,7 +37,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerBypass, registerRollback, registerPin, registerRolloutSteps, registerPause, registerEvents, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
+  for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerBypass, registerRollback, registerPin, registerRolloutSteps, registerPause, registerEvents, registerNotifications, registerMetrics, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
     register(program);
   }
   program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or token refused, 4 not allowed for this token.\nDocs: docs/cli.md');

@@ -10,6 +10,7 @@ import type {
   ChannelOverride,
   GateDoc,
   JsonObject,
+  NotifierDoc,
   ParameterDecl,
   RuntimeDoc,
   Scalar,
@@ -106,5 +107,21 @@ export function serviceWithDefaults(raw: Raw): ServiceDoc {
     ...(raw.dependsOn !== undefined ? { dependsOn: [...(raw.dependsOn as string[])] } : {}),
     ...(raw.rollout !== undefined ? { rollout: raw.rollout as ServiceDoc['rollout'] } : {}),
     ...(raw.stabilizationWindow !== undefined ? { stabilizationWindow: raw.stabilizationWindow as string } : {}),
+  };
+}
+
+export function notifierWithDefaults(raw: Raw): NotifierDoc {
+  const webhook = raw.webhook as { url: string; signingSecret?: string };
+  const filters = (raw.filters as NotifierDoc['filters'] | undefined) ?? {};
+  return {
+    kind: 'Notifier',
+    name: raw.name as string,
+    webhook: { url: webhook.url, ...(webhook.signingSecret ? { signingSecret: webhook.signingSecret } : {}) },
+    format: (raw.format as NotifierDoc['format'] | undefined) ?? 'json',
+    filters: {
+      ...(filters.applications ? { applications: filters.applications } : {}),
+      ...(filters.channels ? { channels: filters.channels } : {}),
+      ...(filters.events ? { events: filters.events } : {}),
+    },
   };
 }

@@ -6,9 +6,9 @@ import { checkApplication, checkGates } from './check-application.js';
 import type { KnownNames } from './check-context.js';
 import { checkService } from './check-service.js';
 import { formatPath, makeDiagnostic, quotedList, type PathSegment } from './diagnostics.js';
-import { applicationWithDefaults, runtimeWithDefaults, serviceWithDefaults } from './defaults.js';
+import { applicationWithDefaults, notifierWithDefaults, runtimeWithDefaults, serviceWithDefaults } from './defaults.js';
 import { validateAgainstSchema } from './schema.js';
-import type { ApplicationDoc, ConfigBundle, ConfigDoc, Diagnostic, DiagnosticCode, DocumentKind, Result, RuntimeDoc } from './types.js';
+import type { ApplicationDoc, ConfigBundle, ConfigDoc, Diagnostic, DiagnosticCode, DocumentKind, NotifierDoc, Result, RuntimeDoc, ServiceDoc } from './types.js';
 import { splitDocuments, type SourceDocument, type YamlSyntaxError } from './yaml-source.js';
 
 export interface ParseContext {
@@ -17,7 +17,7 @@ export interface ParseContext {
   applications?: ApplicationDoc[];
 }
 
-const KINDS: readonly DocumentKind[] = ['Runtime', 'Application', 'Service'];
+const KINDS: readonly DocumentKind[] = ['Runtime', 'Application', 'Service', 'Notifier'];
 
 interface Entry {
   source: SourceDocument;
@@ -63,7 +63,8 @@ export function parseConfig(text: string, context: ParseContext = {}): Result<Co
     value: {
       runtimes: docs.filter((d): d is RuntimeDoc => d.kind === 'Runtime'),
       applications: docs.filter((d): d is ApplicationDoc => d.kind === 'Application'),
-      services: docs.filter((d) => d.kind === 'Service'),
+      services: docs.filter((d): d is ServiceDoc => d.kind === 'Service'),
+      notifiers: docs.filter((d): d is NotifierDoc => d.kind === 'Notifier'),
       origins: entries.map((e) => ({ documentIndex: e.source.index, kind: e.kind, name: e.name })),
     },
   };
@@ -92,7 +93,7 @@ function readEntry(source: SourceDocument, reportOn: ReportOn): Entry | undefine
   for (const problem of problems) report(problem.code, problem.path, problem.text);
   if (kind === 'Application') checkGates(raw, problems.map((p) => p.path), report);
   if (problems.length > 0) return { source, kind, name };
-  const doc = kind === 'Runtime' ? runtimeWithDefaults(raw) : kind === 'Application' ? applicationWithDefaults(raw) : serviceWithDefaults(raw);
+  const doc = kind === 'Runtime' ? runtimeWithDefaults(raw) : kind === 'Application' ? applicationWithDefaults(raw) : kind === 'Notifier' ? notifierWithDefaults(raw) : serviceWithDefaults(raw);
   return { source, kind, name, doc };
 }
 

@@ -42,7 +42,7 @@ function getValidators(): Record<DocumentKind, ValidateFunction> {
   addFormatsModule.default(ajv);
   ajv.addSchema(loadConfigSchema());
   const forKind = (kind: DocumentKind) => ajv.compile({ $ref: `${CONFIG_SCHEMA_ID}#/definitions/${kind}` });
-  validators = { Runtime: forKind('Runtime'), Application: forKind('Application'), Service: forKind('Service') };
+  validators = { Runtime: forKind('Runtime'), Application: forKind('Application'), Service: forKind('Service'), Notifier: forKind('Notifier') };
   return validators;
 }
 

@@ -3,7 +3,7 @@
  * the compiler is pure, and everything it returns can be stored as JSON.
  */
 
-export type DocumentKind = 'Runtime' | 'Application' | 'Service';
+export type DocumentKind = 'Runtime' | 'Application' | 'Service' | 'Notifier';
 export const CONFIG_API_VERSION = 'driftless/v1';
 
 /** Where a diagnostic points: a person must be able to follow it to the line in their YAML. */
@@ -147,7 +147,20 @@ export interface ServiceDoc {
   rollout?: RolloutDoc;
 }
 
-export type ConfigDoc = RuntimeDoc | ApplicationDoc | ServiceDoc;
+/** The kinds of event a Notifier can be told about (config `filters.events`). */
+export const NOTIFY_EVENTS = ['WAITING_FOR_APPROVAL', 'CONVERGED', 'FAILED', 'ROLLED_BACK', 'CRASH_LOOP', 'CHECK_FAILING', 'DRIFT_HEALED'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** Where notifications go (server/notify). The webhook's url and signingSecret are secrets. */
+export interface NotifierDoc {
+  kind: 'Notifier';
+  name: string;
+  webhook: { url: string; signingSecret?: string };
+  format: 'json' | 'slack';
+  filters: { applications?: string[]; channels?: string[]; events?: NotifyEvent[] };
+}
+
+export type ConfigDoc = RuntimeDoc | ApplicationDoc | ServiceDoc | NotifierDoc;
 
 /** Where each document came from, for diagnostics raised after parsing. */
 export interface DocumentOrigin {
@@ -161,6 +174,7 @@ export interface ConfigBundle {
   runtimes: RuntimeDoc[];
   applications: ApplicationDoc[];
   services: ServiceDoc[];
+  notifiers: NotifierDoc[];
   origins: DocumentOrigin[];
 }
 

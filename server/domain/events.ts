@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { EventRow } from '../store/entities/index.js';
+import { requestScope } from './request-scope.js';
 
 /** Every kind of event the store records. Part of the API (EventType enum). */
 export const EVENT_TYPES = [
@@ -45,6 +46,9 @@ export const EVENT_TYPES = [
   'ROLLOUT_PROMOTE_REQUESTED',
   'TOKEN_CREATED',
   'TOKEN_REVOKED',
+  'NOTIFIER_CREATED',
+  'NOTIFIER_UPDATED',
+  'NOTIFIER_DELETED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -60,5 +64,8 @@ export interface NewEvent {
 
 /** Appends an event in the caller's unit of work; it is written with the change it describes. */
 export function recordEvent(em: EntityManager, event: NewEvent): EventRow {
-  return em.create(EventRow, { ...event, applicationId: event.applicationId ?? null, subjectId: event.subjectId ?? null, data: event.data ?? null });
+  // Audit: a token's events also name the token's id (names are not unique; revoked tokens keep theirs).
+  const viewer = requestScope.getStore()?.viewer;
+  const actorTokenId = viewer && event.actor === `token:${viewer.tokenName}` ? viewer.tokenId : null;
+  return em.create(EventRow, { ...event, actorTokenId, applicationId: event.applicationId ?? null, subjectId: event.subjectId ?? null, data: event.data ?? null });
 }

@@ -57,6 +57,40 @@ export interface EngineOptions {
   healthPollMs?: number;
   /** The server's data directory, handed to plugins as ctx.dataDir. */
   dataDir?: string;
+  /** Metrics (server/ops): told what the loop does; must be cheap and must never throw. */
+  observer?: EngineObserver;
+  /** Notifications (server/notify): writes outbox rows for a batch's events in the batch's transaction. */
+  outbox?: EngineOutbox;
+}
+
+/** An event of a batch with where it happened, for the notification filters. */
+export interface OutboxEvent {
+  id: number | null;
+  at: number;
+  type: string;
+  application: string;
+  channel: string;
+  service: string;
+  subject: string;
+  message: string;
+  data?: Record<string, unknown> | null;
+}
+
+export interface EngineOutbox {
+  /** Inside the batch's transaction: `execute` runs on it. Must not wait for anything but that. */
+  enqueue(events: OutboxEvent[], execute: (sql: string, params: unknown[]) => Promise<unknown>, now: number): Promise<void>;
+}
+
+/** What the scheduler reports for metrics. Calls are synchronous and cheap; none may throw. */
+export interface EngineObserver {
+  claimed(count: number): void;
+  leasesRenewed(count: number): void;
+  leasesRecovered(count: number): void;
+  tickFinished(plugin: string, result: TickResult): void;
+  applied(applicationId: string, at: number): void;
+  intentChanged(applicationIds: string[], at: number): void;
+  /** Events written by a batch, after their commit (notifications deliver, decisions are logged). */
+  eventsWritten(events: { type: string; message: string; application: string; channel: string; service: string }[]): void;
 }
 
 /**
@@ -88,6 +122,8 @@ export class Engine {
   private readonly writeFailures = new Map<string, { attempts: number; cause: string }>();
   /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
   readonly stats = { claimed: 0, ticks: 0, batches: 0 };
+  /** When the loop last claimed from the database (readiness: the loop is alive and the database answers). */
+  lastLoopAt = 0;
 
   private get leaseMs(): number {
     return this.opts.leaseMs ?? 15_000;
@@ -125,14 +161,15 @@ export class Engine {
 
   async start(): Promise<void> {
     // SQLite has one server: every lease is from its previous life. Elsewhere, only our own are.
-    await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
+    const recovered = await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
+    if (recovered) this.opts.observer?.leasesRecovered(recovered);
     this.running = true;
     this.loop = this.run();
     // Leases are short and renewed while their tick runs: a replica that dies loses its instances
     // to the others within one lease, however long its plugin calls were allowed to take.
     this.heartbeat = setInterval(() => {
       const ids = [...this.ticking];
-      if (ids.length) this.store.renewLeases(this.owner, ids, this.now(), this.leaseMs).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not renew leases'));
+      if (ids.length) this.store.renewLeases(this.owner, ids, this.now(), this.leaseMs).then(() => this.opts.observer?.leasesRenewed(ids.length)).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not renew leases'));
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
     this.heartbeat.unref();
   }
@@ -152,6 +189,7 @@ export class Engine {
   /** Intent changed (config, release, approval, pause): look at these applications now. */
   async intentChanged(applicationIds: string[]): Promise<void> {
     this.config.invalidate();
+    this.opts.observer?.intentChanged(applicationIds, this.now());
     if (applicationIds.length) await this.store.wake({ applicationIds }, this.now());
     this.wake();
   }
@@ -175,12 +213,14 @@ export class Engine {
         const now = this.now();
         const rows = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
         const ids = rows.map((r) => r.id);
+        this.lastLoopAt = Date.now();
         if (ids.length === 0) {
           await this.sleep(now);
           continue;
         }
         this.stats.claimed += ids.length;
         this.stats.batches += 1;
+        this.opts.observer?.claimed(ids.length);
         const batch = this.processBatch(rows).catch(async (err: unknown) => {
           this.opts.logger.error({ err, instances: ids.length }, 'engine batch failed; its instances are retried shortly');
           await this.store.release(this.owner, ids, this.now() + 1_000).catch(() => undefined);
@@ -247,10 +287,12 @@ export class Engine {
       labelFor.set(ctx.instance.id, (id) => input.labels?.[id] ?? ctx.labels.get(id));
     }
     const results = new Map<string, TickResult>();
+    const contextOf = new Map(contexts.map((c) => [c.instance.id, c]));
     this.stats.ticks += ticks.length;
     if (ticks.length) {
       for (const r of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
         results.set(r.instanceId, humanizeResult(r, labelFor.get(r.instanceId) ?? (() => undefined)));
+        if (this.opts.observer) this.observe(r, contextOf.get(r.instanceId));
         if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
       }
     }
@@ -260,6 +302,13 @@ export class Engine {
     // Orphans (their channel or service was deleted meanwhile) just give their lease back.
     const known = new Set(contexts.map((c) => c.instance.id));
     await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
+  }
+
+  private observe(r: TickResult, ctx: InstanceContext | undefined): void {
+    const observer = this.opts.observer;
+    if (!observer || !ctx) return;
+    observer.tickFinished(ctx.channel.runtime.plugin, r);
+    if (r.applied) observer.applied(ctx.instance.applicationId, this.now());
   }
 
   /**
@@ -371,6 +420,7 @@ export class Engine {
   private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number): Promise<void> {
     const events: EngineEventRow[] = [];
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
+    const where: { application: string; channel: string; service: string }[] = [];
     let written = new Set<string>();
     let eventIds: number[] = [];
     let freed: string[] = [];
@@ -382,9 +432,14 @@ export class Engine {
         const ctx = ctxById.get(o.update.id)!;
         for (const e of o.events) {
           events.push({ at: now, type: e.type, applicationId: ctx.instance.applicationId, subject: `ServiceInstance ${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}`, subjectId: ctx.instance.id, message: e.message, data: e.data });
+          where.push({ application: ctx.applicationName, channel: ctx.channel.name, service: ctx.service.name });
         }
       }
       eventIds = await this.store.insertEvents(events, trx);
+      if (this.opts.outbox && events.length) {
+        const withIds = events.map((e, n) => ({ ...where[n]!, id: eventIds[n] ?? null, at: e.at, type: e.type, subject: e.subject, message: e.message, data: e.data ?? null }));
+        await this.opts.outbox.enqueue(withIds, (sql, params) => em.getConnection().execute(sql, params, 'all', trx), now);
+      }
       // Rollouts that ended give their slots back, in the transaction that records the end.
       const ended = outcomes.filter((o) => written.has(o.update.id) && !rollingOut(o.update) && slotScopes(ctxById.get(o.update.id)!).length).map((o) => o.update.id);
       freed = await this.slots.release(ended, (sql, params) => em.getConnection().execute(sql, params, 'all', trx));
@@ -403,6 +458,7 @@ export class Engine {
       // The other members of a multi-service release in this channel may move now too.
       if ([o.update.targetReleaseId, o.update.engineState.candidate?.releaseId].some((id) => id && ctx.releases.get(id)?.groupId)) wakeChannels.add(i.channelId);
     }
+    if (events.length) this.opts.observer?.eventsWritten(events.map((e, n) => ({ type: e.type, message: e.message, ...where[n]! })));
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }

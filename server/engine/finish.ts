@@ -38,7 +38,7 @@ export function finish(ctx: InstanceContext, draft: Draft, result?: TickResult):
 
   const stamped = stampReasons(reasons, i.reasons, ctx.now);
   if (status !== i.status || codes(stamped) !== codes(i.reasons)) {
-    draft.events.push({ type: 'INSTANCE_STATUS_CHANGED', message: `${ctx.service.name} in ${ctx.channel.name}: ${status}${stamped.length ? ` — ${stamped.map((r) => r.message).join('; ')}` : ''}`, data: { status, from: i.status, reasons: stamped.map((r) => r.code) } });
+    draft.events.push({ type: 'INSTANCE_STATUS_CHANGED', message: `${ctx.service.name} in ${ctx.channel.name}: ${status}${stamped.length ? ` — ${stamped.map((r) => r.message).join('; ')}` : ''}`, data: { status, from: i.status, reasons: stamped.map((r) => r.code), fromReasons: i.reasons.map((r) => r.code) } });
   }
   return {
     update: {

@@ -184,11 +184,12 @@ export class InstanceStore {
    * At start-up: leases a previous life of this server left (of `owner`; null: of anyone, for a
    * single-node SQLite server) are void, instances and removals alike.
    */
-  async releaseLeases(owner: string | null, now: number): Promise<void> {
+  async releaseLeases(owner: string | null, now: number): Promise<number> {
     const where = owner === null ? 'lease_owner IS NOT NULL' : 'lease_owner = ?';
     const params = owner === null ? [] : [owner];
-    await this.connection.execute(`UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ? WHERE ${where}`, [Math.round(now), ...params], 'run');
+    const voided: unknown[] = await this.connection.execute(`UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ? WHERE ${where} RETURNING id`, [Math.round(now), ...params], 'all');
     await this.connection.execute(`UPDATE pending_removals SET lease_owner = NULL, lease_expires_at = NULL WHERE ${where}`, params, 'run');
+    return voided.length;
   }
 
   /** Gives up leases without writing results; the instances are due at `dueAt`. */

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import type { GraphQLContext, ServerHooks } from '../../schema/context.js';
 import { createLoaders } from '../../schema/loaders.js';
 import { guardConnections, httpServerOptions } from './connection-guard.js';
+import type { OpsHttp } from '../ops/ops-http.js';
 import { formatGraphQLError } from './graphql-errors.js';
 import { queryLimitsFrom, requestLimitsPlugin, wsRequestLimits } from './request-limits.js';
 import { dashboardPage, graphqlIdePage, webAssets } from './web-pages.js';
@@ -33,8 +34,8 @@ function jsonError(res: Response, status: number, code: string, message: string)
  * HTTP (GraphQL over POST) and WebSocket (graphql-ws) on one port. Every request and every
  * WebSocket connection authenticates with a bearer token before anything else runs.
  */
-export async function startHttpServer(opts: { config: ServerConfig; orm: MikroORM; schema: GraphQLSchema; hooks: ServerHooks; logger: Logger }): Promise<HttpServer> {
-  const { config, orm, schema, hooks, logger } = opts;
+export async function startHttpServer(opts: { config: ServerConfig; orm: MikroORM; schema: GraphQLSchema; hooks: ServerHooks; logger: Logger; ops: OpsHttp }): Promise<HttpServer> {
+  const { config, orm, schema, hooks, logger, ops } = opts;
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(httpServerOptions(config.transport), app);
@@ -60,6 +61,8 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
     maxSocketsPerToken: config.transport.maxSocketsPerToken,
     keepAliveMs: config.transport.wsKeepAliveMs,
     authenticated: (request) => guard.authenticated(request.socket),
+    // Metrics only (open sockets and subscriptions); server/ops/api-observer.ts.
+    observer: ops.ws,
   });
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -83,11 +86,14 @@ export async function startHttpServer(opts: { config: ServerConfig; orm: MikroOR
       // Browsers get the bundled GraphiQL (web-pages.ts) instead of Apollo's CDN-hosted page.
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
+      ops.apolloPlugin,
     ],
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // /healthz, /readyz, /metrics (server/ops/routes.ts), and a request id on every API request.
+  app.use(ops.routes);
+  app.use('/graphql', ops.requestIds);
   app.use(webAssets());
   // The IDE page is public and holds no data; every request that reaches the API needs a token.
   app.get('/graphql', graphqlIdePage());

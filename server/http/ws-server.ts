@@ -39,6 +39,15 @@ export interface WsServerOptions {
   keepAliveMs: number;
   /** A socket authenticated: it no longer counts against the unauthenticated-connection bound. */
   authenticated(request: http.IncomingMessage): void;
+  /** Told of sockets and subscriptions as they open and close (metrics). */
+  observer?: WsObserver;
+}
+
+export interface WsObserver {
+  connected(extra: object): void;
+  disconnected(extra: object): void;
+  subscribed(extra: object, id: string): void;
+  completed(extra: object, id: string): void;
 }
 
 /**
@@ -75,9 +84,12 @@ export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void>
       ctx.extra.viewer = result.viewer;
       sockets.add(result.viewer.tokenId, ctx.extra.socket, { token, viewer: result.viewer });
       opts.authenticated(ctx.extra.request);
+      opts.observer?.connected(ctx.extra);
       return true;
     },
-    onSubscribe: async (ctx, _id, payload) => {
+    onDisconnect: (ctx) => opts.observer?.disconnected(ctx.extra),
+    onComplete: (ctx, id) => opts.observer?.completed(ctx.extra, id),
+    onSubscribe: async (ctx, id, payload) => {
       // Per operation: a token revoked since connect (or changed in scope) runs nothing more.
       const result = await authenticate(orm.em.fork(), ctx.extra.token);
       if (!result.ok) return refuse(ctx, result.reason);
@@ -97,6 +109,7 @@ export function startWsServer(opts: WsServerOptions): { dispose(): Promise<void>
       if (!operation) return withCode([new GraphQLError(payload.operationName ? `unknown operation "${payload.operationName}"` : 'the document must name the operation to run')], 'OPERATION_RESOLUTION_FAILURE');
       const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
       if (variables.errors) return withCode(variables.errors, 'BAD_USER_INPUT');
+      opts.observer?.subscribed(ctx.extra, id); // only operations that run: a refused one never completes
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: opts.contextFor(result.viewer) };
     },
     onNext: (_ctx, _id, _payload, _args, executed) => {

@@ -12,6 +12,8 @@ import { releaseConfigChanges } from './config-releases.js';
 import { applicationDoc, loadStoredConfig, runtimeDoc, type StoredConfig } from './stored-config.js';
 import { syncChannels } from './sync-channels.js';
 import { checkServiceOrder } from './service-order.js';
+import { upsertNotifier } from '../notify/upsert-notifier.js';
+import { fieldChanges } from '../domain/field-changes.js';
 
 export interface AppliedObject {
   kind: ConfigChange['kind'];
@@ -29,6 +31,8 @@ export interface ApplyConfigOutcome {
   events: EventRow[];
   /** Some instances were removed: the engine removes their workloads. */
   removals: boolean;
+  /** A Notifier was created or changed: the engine's notifier cache reloads. */
+  notifiersChanged?: boolean;
   userErrors: UserErrorData[];
 }
 
@@ -73,6 +77,10 @@ export async function applyConfig(
           for (const ch of await em.find(ReleaseChannelRow, { runtimeId: row.id })) changedApps.add(ch.applicationId);
         }
       }
+      for (const change of changes.filter((c) => c.kind === 'Notifier')) {
+        const row = await upsertNotifier(em, stored.notifiers.get(change.name), change, actor);
+        objects.push(toObject(change, row.id));
+      }
       await em.flush();
       const runtimeIds = new Map((await em.find(RuntimeRow, { retiredAt: null })).map((r) => [r.name, r.id]));
 
@@ -115,7 +123,8 @@ export async function applyConfig(
         events.push(...(await releaseConfigChanges(em, applicationId, runtimes, actor)));
       }
       await em.flush();
-      return { objects, changedApplicationIds: [...changedApps], events, removals: removals > 0, userErrors: [] };
+      const notifiersChanged = changes.some((c) => c.kind === 'Notifier' && c.action !== 'UNCHANGED');
+      return { objects, changedApplicationIds: [...changedApps], events, removals: removals > 0, notifiersChanged, userErrors: [] };
     });
   } catch (err) {
     if (err instanceof UserErrors) return failed(err.errors);
@@ -146,6 +155,9 @@ export function checkScope(viewer: Viewer, bundle: ConfigBundle): UserErrorData[
     for (const r of bundle.runtimes) {
       errors.push(userError('FORBIDDEN', `Runtime ${r.name}: runtimes are shared; a token limited to applications cannot change them`, ['documents', `Runtime ${r.name}`]));
     }
+  }
+  if (!isUnscoped(viewer)) {
+    for (const n of bundle.notifiers) errors.push(userError('FORBIDDEN', `Notifier ${n.name}: notifiers are shared; a token limited to applications cannot change them`, ['documents', `Notifier ${n.name}`]));
   }
   for (const a of bundle.applications) {
     if (!canSeeApplication(viewer, a.name)) errors.push(userError('FORBIDDEN', `Application ${a.name}: this token is not allowed to change it`, ['documents', `Application ${a.name}`]));
@@ -183,9 +195,10 @@ async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: Co
     throw new UserErrors([userError('IN_USE', `Runtime ${doc.name}: it is being deleted (the workloads of its channels are being removed); apply it again once that is done`, ['documents', `Runtime ${doc.name}`])]);
   }
   if (change.action === 'UNCHANGED' && existing) return existing;
+  const before = existing ? runtimeDoc(existing) : undefined;
   const row = existing ?? em.create(RuntimeRow, { name: doc.name, plugin: doc.plugin, documentDigest: change.digest });
   Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, constants: doc.constants ?? null, documentDigest: change.digest });
-  recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})` });
+  recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})`, data: { changes: fieldChanges(before, doc) } });
   return row;
 }
 
@@ -193,6 +206,7 @@ async function upsertApplication(em: EntityManager, stored: StoredConfig, change
   const doc = change.doc as ApplicationDoc;
   const existing = stored.applications.get(doc.name);
   if (change.action === 'UNCHANGED' && existing) return { row: existing, removed: 0 };
+  const before = existing?.document;
   const row = existing ?? em.create(ApplicationRow, { name: doc.name, document: doc, documentDigest: change.digest, configGeneration: 0 });
   Object.assign(row, { document: doc, documentDigest: change.digest });
   const removed = await syncChannels(em, row, doc, runtimeIds, actor, runtimes);
@@ -203,6 +217,7 @@ async function upsertApplication(em: EntityManager, stored: StoredConfig, change
     subject: `Application ${doc.name}`,
     subjectId: row.id,
     message: `${existing ? 'updated' : 'created'} application ${doc.name} with channels ${channelsOf(doc, runtimes).map((c) => c.name).join(', ')}`,
+    data: { changes: fieldChanges(before, doc) },
   });
   return { row, removed };
 }
@@ -212,6 +227,7 @@ async function upsertService(em: EntityManager, change: ConfigChange, actor: str
   const app = await em.findOneOrFail(ApplicationRow, { name: doc.application });
   const existing = await em.findOne(ServiceRow, { applicationId: app.id, name: doc.name });
   if (change.action === 'UNCHANGED' && existing) return existing;
+  const before = existing?.document;
   const row = existing ?? em.create(ServiceRow, { applicationId: app.id, name: doc.name, document: doc, documentDigest: change.digest });
   Object.assign(row, { document: doc, documentDigest: change.digest });
   recordEvent(em, {
@@ -221,6 +237,7 @@ async function upsertService(em: EntityManager, change: ConfigChange, actor: str
     subject: `Service ${doc.application}/${doc.name}`,
     subjectId: row.id,
     message: `${existing ? 'updated' : 'created'} service ${doc.name} in ${doc.application}`,
+    data: { changes: fieldChanges(before, doc) },
   });
   return row;
 }

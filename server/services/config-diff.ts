@@ -37,5 +37,9 @@ export function diffConfig(bundle: ConfigBundle, stored: StoredConfig): ConfigCh
     const existing = stored.services.get(`${doc.application}/${doc.name}`)?.documentDigest;
     changes.push({ kind: 'Service', name: doc.name, application: doc.application, action: classify(existing, digest), digest, doc });
   }
+  for (const doc of bundle.notifiers) {
+    const digest = documentDigest(doc);
+    changes.push({ kind: 'Notifier', name: doc.name, action: classify(stored.notifiers.get(doc.name)?.documentDigest, digest), digest, doc });
+  }
   return changes;
 }

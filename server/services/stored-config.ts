@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ApplicationDoc, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
-import { ApplicationRow, RuntimeRow, ServiceRow } from '../store/entities/index.js';
+import { ApplicationRow, NotifierRow, RuntimeRow, ServiceRow } from '../store/entities/index.js';
 
 /** The config as stored: what a new document may reference and what it is compared with. */
 export interface StoredConfig {
@@ -8,6 +8,7 @@ export interface StoredConfig {
   applications: Map<string, ApplicationRow>;
   /** Keyed by `application/service`. */
   services: Map<string, ServiceRow>;
+  notifiers: Map<string, NotifierRow>;
 }
 
 export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig> {
@@ -17,11 +18,13 @@ export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig>
   const runtimes = await em.find(RuntimeRow, { retiredAt: null });
   const applications = await em.find(ApplicationRow, {});
   const services = await em.find(ServiceRow, {});
+  const notifiers = await em.find(NotifierRow, {});
   const appNameById = new Map(applications.map((a) => [a.id, a.name]));
   return {
     runtimes: new Map(runtimes.map((r) => [r.name, r])),
     applications: new Map(applications.map((a) => [a.name, a])),
     services: new Map(services.map((s) => [`${appNameById.get(s.applicationId)}/${s.name}`, s])),
+    notifiers: new Map(notifiers.map((n) => [n.name, n])),
   };
 }
 

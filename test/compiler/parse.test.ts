@@ -61,7 +61,7 @@ spec: { command: node }
     ['only separators', '---\n---\n'],
   ])('accepts %s as an empty bundle', (_title, text) => {
     const result = parseConfig(text);
-    expect(result).toEqual({ ok: true, diagnostics: [], value: { runtimes: [], applications: [], services: [], origins: [] } });
+    expect(result).toEqual({ ok: true, diagnostics: [], value: { runtimes: [], applications: [], services: [], notifiers: [], origins: [] } });
   });
 
   it('resolves references against context documents', () => {

@@ -28,7 +28,7 @@ export interface TestServer {
 
 /** A real server on port 0 with a real database, talked to over HTTP like any client. */
 export async function startTestServer(
-  options: { database?: DatabaseKind; config?: Partial<ServerConfig>; engine?: Partial<ServerConfig['engine']>; dataDir?: string; databaseUrl?: string; now?: () => number } = {},
+  options: { database?: DatabaseKind; config?: Partial<ServerConfig>; engine?: Partial<ServerConfig['engine']>; dataDir?: string; databaseUrl?: string; now?: () => number; logger?: import('pino').Logger } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'driftless-test-'));
   const pgDb = options.database === 'postgresql' && !options.databaseUrl ? await createPostgresDatabase() : undefined;
@@ -46,7 +46,7 @@ export async function startTestServer(
     // and the ones about stability set it in their config or here.
     engine: { ...defaults.engine, stabilizationMs: 0, ...options.config?.engine, ...options.engine },
   };
-  const driftless = await startDriftless(config, { logger: pino({ level: process.env.DRIFTLESS_TEST_LOG ?? 'silent' }), now: options.now });
+  const driftless = await startDriftless(config, { logger: options.logger ?? pino({ level: process.env.DRIFTLESS_TEST_LOG ?? 'silent' }), now: options.now });
   const gql = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN): Promise<GraphQLResponse<T>> => {
     const res = await fetch(`${driftless.url}/graphql`, {
       method: 'POST',

@@ -20,6 +20,10 @@ export class EventRow {
   @Property({ type: 'string', length: 200 })
   actor!: string;
 
+  /** The API token behind `actor` (`token:<name>`); null for the engine and for events from before it was recorded. */
+  @Property({ type: 'string', length: 36, nullable: true })
+  actorTokenId?: string | null;
+
   @Property({ type: 'string', length: 40 })
   type!: string;
 
