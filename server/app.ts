@@ -12,6 +12,10 @@ import { PluginHost } from './plugin-host/index.js';
 import { redactByName } from './redact.js';
 import { pluginValidator } from './services/plugin-validation.js';
 import { openStore, type Store } from './store/orm.js';
+import { loadSecretBox } from './secrets/seal.js';
+import { KnownSecrets } from './secrets/scrub.js';
+import { RuntimeSecrets } from './secrets/runtime-secrets.js';
+import { sealStoredSecrets } from './secrets/seal-stored.js';
 import { createTickPool } from '../worker/pool.js';
 import { driftlessSchema } from '../schema/build-schema.js';
 import type { ServerHooks } from '../schema/context.js';
@@ -34,11 +38,17 @@ export interface StartOptions {
   logger?: Logger;
   /** Injectable clock for the engine (tests move time for windows and soaks). */
   now?: () => number;
+  /** Where DRIFTLESS_SECRET_KEY(_FILE) are read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Opens the store (running migrations), loads plugins, starts the engine and serves the API. */
 export async function startDriftless(config: ServerConfig, options: StartOptions = {}): Promise<Driftless> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before anything else: a bad key setting must stop the start, not surface at the first apply.
+  const box = loadSecretBox({ dataDir: config.dataDir, env: options.env });
+  const known = new KnownSecrets();
+  known.add([config.adminToken]);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
@@ -50,6 +60,10 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
     for (const p of plugins.list()) {
       if (p.status === 'REFUSED') logger.warn({ plugin: p.name, package: p.packageName, reason: p.reason }, 'runtime plugin refused');
     }
+    const secrets = new RuntimeSecrets(box, (plugin) => plugins.get(plugin)?.plugin.configSchema, known);
+    const sealed = await sealStoredSecrets(store.orm.em.fork(), box, (plugin) => plugins.get(plugin)?.plugin.configSchema);
+    if (sealed.values > 0) logger.info({ runtimes: sealed.runtimes, values: sealed.values }, 'sealed runtime secrets with the current key');
+    if (box.source.kind === 'file' && box.source.generated) logger.info({ file: box.source.path }, 'generated the secret key (keep it: without it, stored secrets cannot be read)');
     const live = createLivePubSub();
     if (store.kind === 'postgresql' && config.databaseUrl) {
       const stopBridge = await bridgeLiveToPostgres(live, config.databaseUrl, logger);
@@ -84,6 +98,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         timeouts: { fetchMs: config.engine.fetchTimeoutMs, applyMs: config.engine.applyTimeoutMs },
         healthPollMs: config.engine.healthPollMs,
         dataDir: config.dataDir,
+        secrets,
       });
       await engine.start();
       const running = engine;
@@ -98,6 +113,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
       live,
       engine,
       plugins,
+      secrets,
     };
     const http = await startHttpServer({ config, orm: store.orm, schema: await driftlessSchema(), hooks, logger });
     cleanups.push(() => http.close());

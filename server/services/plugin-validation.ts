@@ -3,6 +3,8 @@ import type { ApplicationDoc, CompiledChannelState, DocumentKind, RuntimeDoc, Se
 import type { UserErrorData } from '../domain/user-error.js';
 import type { PluginHost } from '../plugin-host/index.js';
 import type { PluginConfigValidator } from './apply-config.js';
+import { isSealed } from '../secrets/seal.js';
+import { isSecretRef, mapSecretFields } from '../secrets/secret-fields.js';
 
 /**
  * Checks runtime configs and rendered service specs against their plugins' schemas when config is
@@ -22,7 +24,7 @@ export function pluginValidator(host: PluginHost): PluginConfigValidator {
     };
 
     for (const runtime of bundle.runtimes) {
-      for (const issue of host.validateRuntimeConfig(runtime.plugin, runtime.config)) {
+      for (const issue of host.validateRuntimeConfig(runtime.plugin, placeholders(host, runtime.plugin, runtime.config))) {
         const field = issue.path === 'plugin' ? 'plugin' : joinPath('config', issue.path);
         errors.push({ code: 'INVALID_PLUGIN_CONFIG', message: `${prefix('Runtime', runtime.name)}: ${field}: ${issue.message}`, path: pathOf('Runtime', runtime.name, field) });
       }
@@ -57,7 +59,7 @@ async function validateService(
       const path = service.rollout ? pathOf('Service', service.name, 'rollout') : pathOf('Application', service.application, `releaseChannels.${state.channel}.rollout`);
       errors.push({ code: 'INVALID_PLUGIN_CONFIG', message: `${prefix('Service', service.name)}: ${stepsRefused}`, path });
     }
-    for (const issue of await host.validateSpec(state.plugin, state.spec, runtime?.config ?? {})) {
+    for (const issue of await host.validateSpec(state.plugin, state.spec, runtime ? placeholders(host, runtime.plugin, runtime.config) : {})) {
       const field = issue.path === 'plugin' ? 'spec' : joinPath('spec', issue.path);
       const key = `${field}: ${issue.message}`;
       if (seen.has(key)) continue; // the same mistake in every channel is reported once
@@ -87,6 +89,16 @@ function refuseSteps(host: PluginHost, service: ServiceDoc, state: CompiledChann
 /** Values for parameters that have no default, shaped by their type, so the spec can be rendered. */
 function sampleParams(service: ServiceDoc): Record<string, string | number> {
   return Object.fromEntries(service.parameters.map((p) => [p.name, p.default ?? (p.type === 'int' ? 1 : 'sample')]));
+}
+
+/**
+ * What the plugin's schema and `validate` see of a runtime config: a reference or a sealed value
+ * at a secret position reads as a placeholder string (the value itself is resolved only where
+ * the plugin is called, and validation never needs it).
+ */
+function placeholders(host: PluginHost, plugin: string, config: Record<string, unknown>): Record<string, unknown> {
+  const schema = host.get(plugin)?.plugin.configSchema;
+  return mapSecretFields(config, schema, (value) => (isSealed(value) || isSecretRef(value) ? '<secret>' : value)) as Record<string, unknown>;
 }
 
 function joinPath(root: string, path: string): string {
