@@ -49,8 +49,8 @@ name: job
 application: keeper
 parameters: [{ name: version, required: true }]
 spec:
-  fetch: { command: "test -f seen-$DRIFTLESS_VERSION || exit 2" }
-  apply: { command: "printf '%s|%s|%s' \\"$CLEAR_ONE\\" \\"$ENV_ONE\\" \\"$FILE_ONE\\" > received && touch seen-$DRIFTLESS_VERSION" }
+  fetch: { command: "test -f seen-$DRIFTLESS_PARAM_VERSION || exit 2" }
+  apply: { command: "printf '%s|%s|%s' \\"$CLEAR_ONE\\" \\"$ENV_ONE\\" \\"$FILE_ONE\\" > received && touch seen-$DRIFTLESS_PARAM_VERSION" }
 `;
 }
 
