@@ -54,7 +54,7 @@ export async function applyConfig(
   try {
     return await transact(rootEm, async (em) => {
       const stored = await loadStoredConfig(em);
-      const bundle = parseAgainst(text, stored);
+      const bundle = parseAgainst(text, stored, viewer);
       const scopeErrors = checkScope(viewer, bundle);
       if (scopeErrors.length) throw new UserErrors(scopeErrors);
       const orderErrors = checkServiceOrder(bundle, stored);
@@ -150,11 +150,16 @@ export function sealBundle(bundle: ConfigBundle, secrets: RuntimeSecrets | undef
   return { ...bundle, runtimes: bundle.runtimes.map((r) => ({ ...r, config: secrets.seal(r.plugin, r.config) })) };
 }
 
-/** Parses the text, letting it reference runtimes and applications already stored. */
-export function parseAgainst(text: string, stored: StoredConfig): ConfigBundle {
+/**
+ * Parses the text, letting it reference runtimes and the stored applications the viewer can see.
+ * An application outside a token's scope is not there for its documents at all, so every answer
+ * about it (unknown, and no "did you mean" from its name, channels or constants) is the answer a
+ * missing application gets: the token learns nothing about it (issue 10 point 5).
+ */
+export function parseAgainst(text: string, stored: StoredConfig, viewer?: Viewer): ConfigBundle {
   const result = parseConfig(text, {
     runtimes: [...stored.runtimes.values()].map(runtimeDoc),
-    applications: [...stored.applications.values()].map(applicationDoc),
+    applications: [...stored.applications.values()].filter((a) => !viewer || canSeeApplication(viewer, a.name)).map(applicationDoc),
   });
   if (!result.ok) throw new UserErrors(diagnosticsToUserErrors(result.diagnostics));
   return result.value;

@@ -73,7 +73,7 @@ export interface PreviewOutcome {
 export async function previewConfig(em: EntityManager, viewer: Viewer, text: string, params: Record<string, Record<string, unknown>> = {}, validatePlugins?: PluginConfigValidator, secrets?: RuntimeSecrets): Promise<PreviewOutcome> {
   try {
     const stored = await loadStoredConfig(em);
-    const bundle = parseAgainst(text, stored);
+    const bundle = parseAgainst(text, stored, viewer);
     const scopeErrors = checkScope(viewer, bundle);
     if (scopeErrors.length) throw new UserErrors(scopeErrors);
     const accessErrors = checkRuntimeAccess(bundle, stored);
