@@ -109,7 +109,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         engine?.intentChanged(applicationIds).catch((err: unknown) => logger.error({ err }, 'could not wake the engine'));
       },
       redactRuntimeConfig: (plugin, cfg) => redactByName(plugins.redactConfig(plugin, cfg)),
-      validatePlugins: pluginValidator(plugins),
+      validatePlugins: pluginValidator(plugins, (c) => secrets.open(c)),
       live,
       engine,
       plugins,

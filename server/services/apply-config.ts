@@ -61,6 +61,7 @@ export async function applyConfig(
       if (orderErrors.length) throw new UserErrors(orderErrors);
       const accessErrors = checkRuntimeAccess(bundle, stored);
       if (accessErrors.length) throw new UserErrors(accessErrors);
+      checkReservedKeys(bundle);
       const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes: mergedRuntimes(stored, bundle), applications: mergedApplications(stored, bundle) }) : [];
       if (pluginErrors.length) throw new UserErrors(pluginErrors);
       const sealed = sealBundle(bundle, secrets);
@@ -141,13 +142,18 @@ function failed(userErrors: UserErrorData[]): ApplyConfigOutcome {
  * Without a RuntimeSecrets (tools and tests that run without a server) it is left as it is.
  */
 export function sealBundle(bundle: ConfigBundle, secrets: RuntimeSecrets | undefined): ConfigBundle {
+  checkReservedKeys(bundle);
+  if (!secrets) return bundle;
+  return { ...bundle, runtimes: bundle.runtimes.map((r) => ({ ...r, config: secrets.seal(r.plugin, r.config) })) };
+}
+
+/** Only the server writes `$sealed`: a document carrying one is refused before anything reads it. */
+export function checkReservedKeys(bundle: ConfigBundle): void {
   const reserved = bundle.runtimes.flatMap((r) => {
     const at = reservedKeyPath(r.config);
     return at ? [userError('INVALID_PLUGIN_CONFIG', `Runtime ${r.name}: ${at}: "$sealed" is reserved for values the server encrypted; write the secret's clear value or a reference ({ fromEnv: NAME } / { fromFile: path })`, ['documents', `Runtime ${r.name}`, at])] : [];
   });
   if (reserved.length) throw new UserErrors(reserved);
-  if (!secrets) return bundle;
-  return { ...bundle, runtimes: bundle.runtimes.map((r) => ({ ...r, config: secrets.seal(r.plugin, r.config) })) };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { summarizeGate } from '../engine/gates/summary.js';
 import { ApplicationRow, ServiceInstanceRow, ServiceRow, ReleaseRow } from '../store/entities/index.js';
-import { checkScope, mergedApplications, mergedRuntimes, parseAgainst, sealBundle, type PluginConfigValidator } from './apply-config.js';
+import { checkScope, mergedApplications, mergedRuntimes, checkReservedKeys, parseAgainst, sealBundle, type PluginConfigValidator } from './apply-config.js';
 import { checkRuntimeAccess } from './runtime-access.js';
 import type { RuntimeSecrets } from '../secrets/runtime-secrets.js';
 import { diffConfig, type ConfigChange } from './config-diff.js';
@@ -78,6 +78,7 @@ export async function previewConfig(em: EntityManager, viewer: Viewer, text: str
     if (scopeErrors.length) throw new UserErrors(scopeErrors);
     const accessErrors = checkRuntimeAccess(bundle, stored);
     if (accessErrors.length) throw new UserErrors(accessErrors);
+    checkReservedKeys(bundle);
     const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes: mergedRuntimes(stored, bundle), applications: mergedApplications(stored, bundle) }) : [];
     if (pluginErrors.length) throw new UserErrors(pluginErrors);
     const sealed = sealBundle(bundle, secrets);

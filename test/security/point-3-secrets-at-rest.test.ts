@@ -3,6 +3,7 @@
  * `x-secret` are sealed (AES-256-GCM, key outside the database); references are stored as
  * written and resolved only where the plugin is called. The plugin still gets the clear values.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,5 +134,45 @@ describe.each(DATABASES)('issue 10 point 3: secrets at rest (%s)', (database) =>
       await second.driftless.store.orm.em.getConnection().execute('pragma wal_checkpoint(TRUNCATE)');
       expect(databaseBytes(dataDir).includes(Buffer.from(CLEAR))).toBe(false);
     }
+  });
+
+  it('references pass the plugin\'s schema and validate wherever a secret goes (ssh privateKey and passphrase)', { timeout: 30_000 }, async () => {
+    await using server = await startTestServer({ database, engine: { enabled: false } });
+    const fingerprint = `SHA256:${'A'.repeat(43)}`;
+    const keyFile = path.join(tempDir(), 'deploy_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'point3', '-f', keyFile]);
+    const documents = `
+kind: Runtime
+name: fleet
+plugin: ssh
+config:
+  hosts: [{ address: 127.0.0.1, port: 2299 }]
+  user: deploy
+  privateKey: { fromFile: ${JSON.stringify(keyFile)} }
+  passphrase: { fromEnv: DL_POINT3_SECRET }
+  hostKeyFingerprints: [${JSON.stringify(fingerprint)}]
+---
+kind: Application
+name: remote
+releaseChannels: [{ name: staging, runtime: fleet }]
+---
+kind: Service
+name: web
+application: remote
+parameters: [{ name: version, required: true }]
+spec: { start: ./server }
+`;
+    expect((await server.data(APPLY_CONFIG, { documents })).applyConfig.userErrors).toEqual([]);
+    const { runtimes } = await server.data(`{ runtimes { name config } }`);
+    expect(runtimes[0].config.privateKey).toEqual({ fromFile: keyFile });
+    // A reference that cannot be resolved is said at apply time, naming the field.
+    const missing = await server.data(APPLY_CONFIG, { documents: documents.replace(JSON.stringify(keyFile), '/nonexistent/deploy_key') });
+    expect(missing.applyConfig.userErrors[0]).toMatchObject({ code: 'INVALID_PLUGIN_CONFIG', message: expect.stringContaining('privateKey: secret reference fromFile /nonexistent/deploy_key: cannot read it (ENOENT)') });
+    // A reference where no secret goes is refused by the plugin's schema, with the field's path.
+    const wrong = await server.data(APPLY_CONFIG, { documents: documents.replace('user: deploy', 'user: { fromEnv: USER }') });
+    expect(wrong.applyConfig.userErrors[0]).toMatchObject({ code: 'INVALID_PLUGIN_CONFIG', message: expect.stringContaining('config.user') });
+    // The marker of sealed values is the server's own.
+    const forged = await server.data(APPLY_CONFIG, { documents: documents.replace('passphrase: { fromEnv: DL_POINT3_SECRET }', 'passphrase: { $sealed: "dl1:x" }') });
+    expect(forged.applyConfig.userErrors[0]).toMatchObject({ code: 'INVALID_PLUGIN_CONFIG', message: expect.stringContaining('$sealed') });
   });
 });
