@@ -15,7 +15,7 @@ import { decide } from './decide.js';
 import { cleanObservedState, observedStateProblem } from './observed-shape.js';
 import type { TickError, TickHook, TickInput, TickReason, TickResult } from './types.js';
 import { resolveSecretRefs } from '../server/secrets/resolve-refs.js';
-import { makeScrubber, scrubDeep } from '../server/secrets/scrub.js';
+import { cachedScrubber, scrubDeep } from '../server/secrets/scrub.js';
 
 const MAX_MESSAGE = 500;
 
@@ -93,7 +93,7 @@ export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: Ho
     return failedTick(input, startedAt, 'FETCH_FAILED', { hook: 'fetch', message: `plugin "${input.plugin}": ${errorText(error)}`, terminal: false, timedOut: false });
   }
   const result = await runResolvedTick({ ...input, runtimeConfig: resolved.config }, plugin, guard, startedAt);
-  return resolved.secrets.length ? scrubDeep(result, makeScrubber(resolved.secrets)) : result;
+  return resolved.secrets.length ? scrubDeep(result, cachedScrubber(resolved.secrets)) : result;
 }
 
 async function runResolvedTick(input: TickInput, plugin: RuntimePlugin, guard: HookGuard, startedAt: number): Promise<TickResult> {

@@ -51,14 +51,66 @@ export function makeScrubber(secrets: Iterable<string>): Scrub {
   return (text) => (typeof text === 'string' && text.length >= MIN_SECRET_LENGTH - 1 ? text.replace(re, SCRUBBED) : text);
 }
 
-/** Copies plain data, scrubbing every string in it (object keys too). */
+const cached = new Map<string, Scrub>();
+
+/**
+ * makeScrubber, remembered for the last few sets of secrets: a worker thread ticks the same
+ * runtimes over and over, and building the pattern costs more than using it.
+ */
+export function cachedScrubber(secrets: string[]): Scrub {
+  const key = JSON.stringify(secrets);
+  let scrub = cached.get(key);
+  if (!scrub) {
+    if (cached.size >= 64) cached.delete(cached.keys().next().value!);
+    scrub = memoized(makeScrubber(secrets), 512);
+    cached.set(key, scrub);
+  }
+  return scrub;
+}
+
+/**
+ * Scrubs every string in plain data (object keys too). Returns the value itself when nothing in it
+ * changed (the usual case: this runs on every tick result), a copy of the changed parts otherwise.
+ */
 export function scrubDeep<T>(value: T, scrub: Scrub): T {
   if (typeof value === 'string') return scrub(value) as T;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub)) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = scrubDeep(value[i], scrub);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return (out ?? value) as T;
+  }
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrub(k), scrubDeep(v, scrub)])) as T;
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const key = scrub(k);
+      const scrubbed = scrubDeep(v, scrub);
+      if (key !== k || scrubbed !== v) {
+        out ??= { ...(value as Record<string, unknown>) };
+        if (key !== k) delete out[k];
+        out[key] = scrubbed;
+      }
+    }
+    return (out ?? value) as T;
   }
   return value;
+}
+
+/** Remembers the answers for the texts seen last: reasons repeat tick after tick. */
+function memoized(scrub: Scrub, size = 4096): Scrub {
+  const seen = new Map<string, string>();
+  return (text) => {
+    if (typeof text !== 'string' || text.length < MIN_SECRET_LENGTH - 1) return text;
+    let out = seen.get(text);
+    if (out === undefined) {
+      out = scrub(text);
+      if (seen.size >= size) seen.clear();
+      seen.set(text, out);
+    }
+    return out;
+  };
 }
 
 /**
@@ -81,7 +133,7 @@ export class KnownSecrets {
     return [...this.values];
   }
 
-  scrub: Scrub = (text) => (this.scrubber ??= makeScrubber(this.values))(text);
+  scrub: Scrub = (text) => (this.scrubber ??= memoized(makeScrubber(this.values)))(text);
 
   scrubDeep<T>(value: T): T {
     return this.values.size === 0 ? value : scrubDeep(value, this.scrub);
