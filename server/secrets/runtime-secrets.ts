@@ -1,9 +1,9 @@
 /**
  * The secrets of Runtime configs, on the main thread: sealing the values an applied document
  * carries at its plugin's `x-secret` positions, opening them for the plugin calls, the digest
- * that tells a re-apply "unchanged" without a plain hash of a secret, and the placeholders plugin
- * validation sees. References (`fromEnv`/`fromFile`) pass through untouched: only the place that
- * calls the plugin resolves them (resolve-refs.ts).
+ * that tells a re-apply "unchanged" without a plain hash of a secret. References
+ * (`fromEnv`/`fromFile`) pass through untouched: only the place that calls the plugin resolves
+ * them (resolve-refs.ts).
  */
 import type { JsonObject, RuntimeDoc } from '../compiler/types.js';
 import { contentDigest } from '../compiler/index.js';
@@ -13,8 +13,6 @@ import type { KnownSecrets } from './scrub.js';
 
 /** The config schema of a loaded plugin; undefined when it is not loaded here. */
 export type SchemaOf = (plugin: string) => unknown;
-
-const PLACEHOLDER = '<secret>';
 
 export class RuntimeSecrets {
   constructor(
@@ -31,11 +29,6 @@ export class RuntimeSecrets {
   /** Sealed values → clear (and remembered for scrubbing); references stay for the caller to resolve. */
   open(config: Record<string, unknown>): Record<string, unknown> {
     return openSealed(config, this.box, this.known);
-  }
-
-  /** For plugin `validate` and schema checks: every secret position reads "<secret>". */
-  placeholders(plugin: string, config: JsonObject): JsonObject {
-    return mapSecretFields(config, this.schemaOf(plugin), (value) => (typeof value === 'string' || isSealed(value) || isSecretRef(value) ? PLACEHOLDER : value)) as JsonObject;
   }
 
   /** Digest of a Runtime document as stored (sealed): each sealed value counts by its fingerprint. */

@@ -23,10 +23,6 @@ export function isSecretRef(value: unknown): value is SecretRef {
   return (keys[0] === 'fromEnv' || keys[0] === 'fromFile') && typeof v === 'string';
 }
 
-export function describeRef(ref: SecretRef): string {
-  return 'fromEnv' in ref ? `fromEnv ${ref.fromEnv}` : `fromFile ${ref.fromFile}`;
-}
-
 /**
  * Copies `value`, replacing what sits at each secret position with `fn(that, path)`. Paths are
  * dotted ("ssh.privateKey", "registryAuth.docker.io.password").
