@@ -63,7 +63,11 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
     const secrets = new RuntimeSecrets(box, (plugin) => plugins.get(plugin)?.plugin.configSchema, known);
     const sealed = await sealStoredSecrets(store.orm.em.fork(), box, (plugin) => plugins.get(plugin)?.plugin.configSchema);
     if (sealed.values > 0) logger.info({ runtimes: sealed.runtimes, values: sealed.values }, 'sealed runtime secrets with the current key');
-    if (box.source.kind === 'file' && box.source.generated) logger.info({ file: box.source.path }, 'generated the secret key (keep it: without it, stored secrets cannot be read)');
+    if (box.source.kind === 'file' && box.source.generated) {
+      logger.info({ file: box.source.path }, 'generated the secret key (keep it: without it, stored secrets cannot be read)');
+      // Replicas share the database, not the data directory: each would seal with a key of its own.
+      if (store.kind === 'postgresql') logger.warn({ file: box.source.path }, 'every server replica needs the same secret key: give them this file through DRIFTLESS_SECRET_KEY_FILE (or DRIFTLESS_SECRET_KEY)');
+    }
     const live = createLivePubSub();
     if (store.kind === 'postgresql' && config.databaseUrl) {
       const stopBridge = await bridgeLiveToPostgres(live, config.databaseUrl, logger);
