@@ -5,6 +5,7 @@ import type { LivePubSub } from '../server/domain/live.js';
 import type { Engine } from '../server/engine/engine.js';
 import type { PluginHost } from '../server/plugin-host/index.js';
 import type { Loaders } from './loaders.js';
+import type { RuntimeSecrets } from '../server/secrets/runtime-secrets.js';
 
 /** Hooks the server wires in; the schema knows nothing about the engine or the plugin host. */
 export interface ServerHooks {
@@ -19,6 +20,8 @@ export interface ServerHooks {
   notifiersChanged?(): void;
   /** Notifications: test-sends and the delivery log (server/notify). */
   notifications?: import('../server/notify/notifications.js').Notifications;
+  /** Seals the secrets of applied Runtime configs (absent in tools that run without a key). */
+  secrets?: RuntimeSecrets;
 }
 
 export interface GraphQLContext {

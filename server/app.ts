@@ -19,6 +19,10 @@ import { PluginHost } from './plugin-host/index.js';
 import { redactByName } from './redact.js';
 import { pluginValidator } from './services/plugin-validation.js';
 import { openStore, type Store } from './store/orm.js';
+import { loadSecretBox } from './secrets/seal.js';
+import { KnownSecrets } from './secrets/scrub.js';
+import { RuntimeSecrets } from './secrets/runtime-secrets.js';
+import { sealStoredSecrets } from './secrets/seal-stored.js';
 import { createTickPool } from '../worker/pool.js';
 import { driftlessSchema } from '../schema/build-schema.js';
 import type { ServerHooks } from '../schema/context.js';
@@ -44,11 +48,17 @@ export interface StartOptions {
   logger?: Logger;
   /** Injectable clock for the engine (tests move time for windows and soaks). */
   now?: () => number;
+  /** Where DRIFTLESS_SECRET_KEY(_FILE) are read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Opens the store (running migrations), loads plugins, starts the engine and serves the API. */
 export async function startDriftless(config: ServerConfig, options: StartOptions = {}): Promise<Driftless> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before anything else: a bad key setting must stop the start, not surface at the first apply.
+  const box = loadSecretBox({ dataDir: config.dataDir, env: options.env });
+  const known = new KnownSecrets();
+  known.add([config.adminToken]);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
@@ -60,9 +70,17 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
     for (const p of plugins.list()) {
       if (p.status === 'REFUSED') logger.warn({ plugin: p.name, package: p.packageName, reason: p.reason }, 'runtime plugin refused');
     }
+    const secrets = new RuntimeSecrets(box, (plugin) => plugins.get(plugin)?.plugin.configSchema, known);
+    const sealed = await sealStoredSecrets(store.orm.em.fork(), box, (plugin) => plugins.get(plugin)?.plugin.configSchema);
+    if (sealed.values > 0) logger.info({ runtimes: sealed.runtimes, values: sealed.values }, 'sealed runtime secrets with the current key');
+    if (box.source.kind === 'file' && box.source.generated) {
+      logger.info({ file: box.source.path }, 'generated the secret key (keep it: without it, stored secrets cannot be read)');
+      // Replicas share the database, not the data directory: each would seal with a key of its own.
+      if (store.kind === 'postgresql') logger.warn({ file: box.source.path }, 'every server replica needs the same secret key: give them this file through DRIFTLESS_SECRET_KEY_FILE (or DRIFTLESS_SECRET_KEY)');
+    }
     const live = createLivePubSub();
     const metrics = new DriftlessMetrics({ orm: store.orm });
-    configureSealing({ dataDir: config.dataDir, secretKey: config.secretKey });
+    configureSealing(box);
     const notifications = new Notifications({ orm: store.orm, kind: store.kind, owner: serverIdentity(config.dataDir), logger, settings: config.notify, onResult: (result) => metrics.notificationDeliveries.inc({ result }) });
     await notifications.start();
     cleanups.push(() => notifications.stop());
@@ -102,6 +120,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         dataDir: config.dataDir,
         observer: engineObserver(metrics, { logger, onEvents: () => notifications.eventsWritten() }),
         outbox: notifications.outbox,
+        secrets,
       });
       await engine.start();
       const running = engine;
@@ -112,12 +131,13 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
         engine?.intentChanged(applicationIds).catch((err: unknown) => logger.error({ err }, 'could not wake the engine'));
       },
       redactRuntimeConfig: (plugin, cfg) => redactByName(plugins.redactConfig(plugin, cfg)),
-      validatePlugins: pluginValidator(plugins),
+      validatePlugins: pluginValidator(plugins, (c) => secrets.open(c)),
       live,
       engine,
       plugins,
       notifications,
       notifiersChanged: () => notifications.notifiersChanged(),
+      secrets,
     };
     const opsOptions = {
       metrics,

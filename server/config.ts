@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Everything the server reads from its environment, parsed once. README lists the same variables. */
@@ -28,8 +29,6 @@ export interface ServerConfig {
   metricsPort?: number;
   /** DRIFTLESS_METRICS_TOKEN: a scrape secret accepted on /metrics of the API port (besides admin tokens). */
   metricsToken?: string;
-  /** DRIFTLESS_SECRET_KEY: seals notifier secrets; without it a key file in the data directory. */
-  secretKey?: string;
   notify: { retryBaseMs: number; maxBackoffMs: number; maxAttempts: number; timeoutMs: number };
   engine: EngineConfig;
   transport: TransportConfig;
@@ -74,7 +73,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     port: intFrom(env.PORT, 4000, 'PORT'),
     dataDir: path.resolve(env.DRIFTLESS_DATA_DIR ?? '.driftless'),
     databaseUrl: env.DATABASE_URL || undefined,
-    adminToken: env.DRIFTLESS_ADMIN_TOKEN || undefined,
+    adminToken: adminTokenFrom(env),
     pluginPath: (env.DRIFTLESS_PLUGIN_PATH ?? '').split(path.delimiter).filter(Boolean),
     testPlugins: env.DRIFTLESS_TEST_PLUGINS === '1',
     development: env.NODE_ENV === 'development',
@@ -89,7 +88,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxResponseBytes: intFrom(env.DRIFTLESS_MAX_RESPONSE_BYTES, 16 * 1024 * 1024, 'DRIFTLESS_MAX_RESPONSE_BYTES'),
     metricsPort: env.DRIFTLESS_METRICS_PORT ? intFrom(env.DRIFTLESS_METRICS_PORT, 0, 'DRIFTLESS_METRICS_PORT') : undefined,
     metricsToken: env.DRIFTLESS_METRICS_TOKEN || undefined,
-    secretKey: env.DRIFTLESS_SECRET_KEY || undefined,
     notify: {
       retryBaseMs: Math.max(1, intFrom(env.DRIFTLESS_NOTIFY_RETRY_BASE_MS, 1_000, 'DRIFTLESS_NOTIFY_RETRY_BASE_MS')),
       maxBackoffMs: intFrom(env.DRIFTLESS_NOTIFY_MAX_BACKOFF_MS, 5 * 60_000, 'DRIFTLESS_NOTIFY_MAX_BACKOFF_MS'),
@@ -118,6 +116,28 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       wsKeepAliveMs: intFrom(env.DRIFTLESS_WS_KEEPALIVE_MS, 12_000, 'DRIFTLESS_WS_KEEPALIVE_MS'),
     },
   };
+}
+
+/**
+ * The bootstrap admin token: DRIFTLESS_ADMIN_TOKEN_FILE (preferred: the value is never in the
+ * environment) or DRIFTLESS_ADMIN_TOKEN. Read once; the variable is then removed from the process
+ * environment, so no child process (a `process` workload, a plugin's command) inherits it. What
+ * the kernel shows in /proc/<pid>/environ is the environment at exec and cannot be changed: use the
+ * file to keep the token out of it.
+ */
+function adminTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.DRIFTLESS_ADMIN_TOKEN_FILE;
+  let token = env.DRIFTLESS_ADMIN_TOKEN || undefined;
+  if (env === process.env) delete process.env.DRIFTLESS_ADMIN_TOKEN;
+  if (file) {
+    try {
+      token = readFileSync(path.resolve(file), 'utf8').trim() || undefined;
+    } catch (err) {
+      throw new Error(`DRIFTLESS_ADMIN_TOKEN_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!token) throw new Error(`DRIFTLESS_ADMIN_TOKEN_FILE: ${file} is empty`);
+  }
+  return token;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {

@@ -1,3 +1,5 @@
+import { isSecretRef } from './secrets/secret-fields.js';
+
 /** Keys whose values are secret whatever the plugin's schema says. */
 const SECRET_KEY = /(secret|password|passphrase|token|private[-_]?key|credential|api[-_]?key)/i;
 
@@ -10,5 +12,6 @@ export const REDACTED = '<redacted>';
 export function redactByName<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => redactByName(v)) as T;
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : redactByName(v)])) as T;
+  // A secret reference ({ fromEnv }, { fromFile }) says where a secret is, not what it is: shown.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? (isSecretRef(v) ? v : REDACTED) : redactByName(v)])) as T;
 }

@@ -14,6 +14,8 @@ import { createCollectingLogger } from './collecting-logger.js';
 import { decide } from './decide.js';
 import { cleanObservedState, observedStateProblem } from './observed-shape.js';
 import type { TickError, TickHook, TickInput, TickReason, TickResult } from './types.js';
+import { resolveSecretRefs } from '../server/secrets/resolve-refs.js';
+import { cachedScrubber, scrubDeep } from '../server/secrets/scrub.js';
 
 const MAX_MESSAGE = 500;
 
@@ -77,8 +79,24 @@ export type HookGuard = <T>(hook: 'fetch' | 'apply', call: () => T) => T;
 
 const unguarded: HookGuard = (_hook, call) => call();
 
+/**
+ * Secret references in the runtime config are resolved here, at call time, and every secret
+ * value of the config (in the encodings scrub.ts knows) is scrubbed from what the tick returns:
+ * its reasons, messages, observed state and the plugin's log lines.
+ */
 export async function runTick(input: TickInput, plugin: RuntimePlugin, guard: HookGuard = unguarded): Promise<TickResult> {
   const startedAt = Date.now();
+  let resolved;
+  try {
+    resolved = resolveSecretRefs(input.runtimeConfig, plugin.configSchema);
+  } catch (error) {
+    return failedTick(input, startedAt, 'FETCH_FAILED', { hook: 'fetch', message: `plugin "${input.plugin}": ${errorText(error)}`, terminal: false, timedOut: false });
+  }
+  const result = await runResolvedTick({ ...input, runtimeConfig: resolved.config }, plugin, guard, startedAt);
+  return resolved.secrets.length ? scrubDeep(result, cachedScrubber(resolved.secrets)) : result;
+}
+
+async function runResolvedTick(input: TickInput, plugin: RuntimePlugin, guard: HookGuard, startedAt: number): Promise<TickResult> {
   const logger = createCollectingLogger();
   const hookMs: { fetch?: number; apply?: number } = {};
   const withLogs = (result: TickResult): TickResult => {

@@ -30,7 +30,7 @@ import { toUserErrors } from '../types/user-error.js';
 export class MutationResolver {
   @Mutation(() => ApplyConfigPayload, { description: 'Create or update runtimes, applications and services from YAML. All or nothing; re-applying the same text changes nothing.' })
   async applyConfig(@Arg('input', () => ApplyConfigInput) input: ApplyConfigInput, @Ctx() ctx: GraphQLContext): Promise<ApplyConfigPayload> {
-    const outcome = await applyConfig(ctx.em, ctx.viewer, input.documents, ctx.hooks.validatePlugins);
+    const outcome = await applyConfig(ctx.em, ctx.viewer, input.documents, ctx.hooks.validatePlugins, ctx.hooks.secrets);
     publishEvents(ctx.hooks.live, outcome.events);
     if (outcome.changedApplicationIds.length) ctx.hooks.intentChanged(outcome.changedApplicationIds);
     if (outcome.removals) ctx.hooks.engine?.removalsChanged();

@@ -9,7 +9,7 @@ import { toUserErrors } from '../types/user-error.js';
 export class PreviewResolver {
   @Query(() => ConfigPreview, { description: 'Dry run of applyConfig: per application, channel and service the compiled desired state, and what would change. Writes nothing.' })
   async previewConfig(@Arg('input', () => PreviewConfigInput) input: PreviewConfigInput, @Ctx() ctx: GraphQLContext): Promise<ConfigPreview> {
-    const outcome = await previewConfig(ctx.em, ctx.viewer, input.documents, input.params ?? {}, ctx.hooks.validatePlugins);
+    const outcome = await previewConfig(ctx.em, ctx.viewer, input.documents, input.params ?? {}, ctx.hooks.validatePlugins, ctx.hooks.secrets);
     return {
       changes: outcome.changes.map((c) => Object.assign(new ConfigObjectChange(), { kind: c.kind, name: c.name, application: c.application, action: c.action, ref: null })),
       applications: outcome.applications.map((a) => ({

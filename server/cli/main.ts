@@ -22,6 +22,7 @@ import { registerPluginTest } from './commands/plugin-test.js';
 import { registerRelease } from './commands/release.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerServer } from './commands/server.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
 import { CliError, EXIT } from './errors.js';
@@ -37,7 +38,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerBypass, registerRollback, registerPin, registerRolloutSteps, registerPause, registerEvents, registerNotifications, registerMetrics, registerPlugins, registerPluginTest, registerToken, registerDelete, registerDemo]) {
+  for (const register of [registerServer, registerLogin, registerApply, registerRelease, registerStatus, registerApprove, registerBypass, registerRollback, registerPin, registerRolloutSteps, registerPause, registerEvents, registerNotifications, registerMetrics, registerPlugins, registerPluginTest, registerToken, registerSecrets, registerDelete, registerDemo]) {
     register(program);
   }
   program.addHelpText('after', '\nExit codes: 0 ok, 1 failure or rollback, 2 usage or input error, 3 cannot reach the server or token refused, 4 not allowed for this token.\nDocs: docs/cli.md');

@@ -25,12 +25,17 @@ export function matches(selector: Record<string, string>, runtime: RuntimeDoc): 
   return Object.entries(selector).every(([k, v]) => runtime.labels[k] === v);
 }
 
+/** Whether the runtime lets this application run code on it (its allowedApplications). */
+export function allowsApplication(runtime: Pick<RuntimeDoc, 'allowedApplications'>, application: string): boolean {
+  return !runtime.allowedApplications || runtime.allowedApplications.includes(application);
+}
+
 /** The channels as written, then each group's, one per matching runtime in runtime-name order. */
 export function expandChannels(app: ApplicationDoc, runtimes: Iterable<RuntimeDoc>, problems: ExpandProblem[] = []): ExpandedChannel[] {
   const out: ExpandedChannel[] = app.releaseChannels.map((channel) => ({ channel }));
   const sorted = [...runtimes].sort((a, b) => a.name.localeCompare(b.name));
   (app.releaseChannelGroups ?? []).forEach((group, groupIndex) => {
-    for (const runtime of sorted.filter((r) => matches(group.runtimes, r))) {
+    for (const runtime of sorted.filter((r) => matches(group.runtimes, r) && allowsApplication(r, app.name))) {
       const name = channelName(app, group, runtime, (text) => problems.push({ groupIndex, runtime: runtime.name, text }));
       if (name === undefined) continue;
       const { runtimes: _selector, name: _template, ...settings } = group;

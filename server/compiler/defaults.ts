@@ -37,6 +37,7 @@ export function runtimeWithDefaults(raw: Raw): RuntimeDoc {
     labels: stringMap(raw.labels),
     ...(raw.maxConcurrentRollouts !== undefined ? { maxConcurrentRollouts: raw.maxConcurrentRollouts as number } : {}),
     ...(raw.constants !== undefined ? { constants: { ...(raw.constants as Record<string, Scalar>) } } : {}),
+    ...(raw.allowedApplications !== undefined ? { allowedApplications: [...(raw.allowedApplications as string[])] } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export interface RuntimeDoc {
   maxConcurrentRollouts?: number;
   /** Shared values services read as {{ runtime.constants.x }} (endpoints, region names): infrastructure, written once. */
   constants?: Record<string, Scalar>;
+  /** Only these applications may have channels here; absent: every application. Set by unscoped admins only. */
+  allowedApplications?: string[];
 }
 
 /** Gates as written in YAML (one key per list entry). */

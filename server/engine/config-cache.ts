@@ -67,6 +67,8 @@ export class ConfigCache {
   constructor(
     private readonly em: () => EntityManager,
     private readonly maxAgeMs = 5_000,
+    /** Opens the sealed secrets of a runtime config (references stay: the worker resolves them). */
+    private readonly openConfig: (config: Record<string, unknown>) => Record<string, unknown> = (c) => c,
   ) {}
 
   invalidate(): void {
@@ -98,7 +100,7 @@ export class ConfigCache {
           paused: c.paused,
           releasePolicy: c.document.releasePolicy ?? 'latest',
           ...(c.document.maxParallel ? { maxParallel: c.document.maxParallel } : {}),
-          runtime: { name: runtime?.name ?? '?', plugin: runtime?.plugin ?? '?', config: runtime?.config ?? {}, ...(runtime?.maxConcurrentRollouts ? { maxConcurrentRollouts: runtime.maxConcurrentRollouts } : {}) },
+          runtime: { name: runtime?.name ?? '?', plugin: runtime?.plugin ?? '?', config: this.openConfig(runtime?.config ?? {}), ...(runtime?.maxConcurrentRollouts ? { maxConcurrentRollouts: runtime.maxConcurrentRollouts } : {}) },
         };
         return [c.id, info];
       }),

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { TargetState } from '@driftless/plugin-sdk';
 import type { TickInput, TickResult } from '../../worker/types.js';
 import type { TickPool } from '../../worker/pool.js';
+import type { RuntimeSecrets } from '../secrets/runtime-secrets.js';
 import type { LivePubSub } from '../domain/live.js';
 import type { Logger } from '../logger.js';
 import type { PluginHost } from '../plugin-host/index.js';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   healthPollMs?: number;
   /** The server's data directory, handed to plugins as ctx.dataDir. */
   dataDir?: string;
+  /** Opens sealed runtime secrets; its known secrets are scrubbed from every plugin result. */
+  secrets?: RuntimeSecrets;
   /** Metrics (server/ops): told what the loop does; must be cheap and must never throw. */
   observer?: EngineObserver;
   /** Notifications (server/notify): writes outbox rows for a batch's events in the batch's transaction. */
@@ -132,7 +135,7 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.owner = serverIdentity(opts.dataDir);
     this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
-    this.config = new ConfigCache(() => opts.orm.em.fork());
+    this.config = new ConfigCache(() => opts.orm.em.fork(), undefined, opts.secrets ? (c) => opts.secrets!.open(c) : undefined);
     this.now = opts.now ?? Date.now;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.health = new HealthMonitor({ pollIntervalMs: opts.healthPollMs ?? 2_000, now: this.now });
@@ -147,6 +150,7 @@ export class Engine {
       live: opts.live,
       timeoutMs: opts.timeouts?.applyMs ?? 60_000,
       dataDir: opts.dataDir,
+      secrets: opts.secrets,
       now: this.now,
       isTicking: (id) => this.ticking.has(id),
     });
@@ -290,7 +294,9 @@ export class Engine {
     const contextOf = new Map(contexts.map((c) => [c.instance.id, c]));
     this.stats.ticks += ticks.length;
     if (ticks.length) {
-      for (const r of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
+      for (const raw of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
+        // Every secret this server knows, in the encodings scrub.ts covers, out of reasons, events and logs.
+        const r = this.opts.secrets ? this.opts.secrets.known.scrubDeep(raw) : raw;
         results.set(r.instanceId, humanizeResult(r, labelFor.get(r.instanceId) ?? (() => undefined)));
         if (this.opts.observer) this.observe(r, contextOf.get(r.instanceId));
         if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');

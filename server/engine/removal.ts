@@ -7,6 +7,9 @@ import { publishEvents } from '../services/live-events.js';
 import { PendingRemovalRow, RuntimeRow } from '../store/entities/index.js';
 import type { DatabaseKind } from '../store/orm.js';
 import { transact } from '../store/transact.js';
+import type { RuntimeSecrets } from '../secrets/runtime-secrets.js';
+import { resolveSecretRefs } from '../secrets/resolve-refs.js';
+import { makeScrubber } from '../secrets/scrub.js';
 
 export interface RemovalQueueOptions {
   orm: MikroORM;
@@ -17,6 +20,8 @@ export interface RemovalQueueOptions {
   live: LivePubSub;
   timeoutMs: number;
   dataDir?: string;
+  /** Opens sealed runtime secrets and scrubs known ones from what the plugin says. */
+  secrets?: RuntimeSecrets;
   now: () => number;
   /** A tick of this instance is running in this process: its removal waits for it. */
   isTicking(instanceId: string): boolean;
@@ -99,6 +104,7 @@ export class RemovalQueue {
     if (remoteUntil > this.opts.now()) return this.retry(r, undefined, remoteUntil - this.opts.now());
     const where = `${r.service} in ${r.application}/${r.channel}`;
     const logger = this.opts.logger.child({ plugin: r.plugin, instance: `${r.application}/${r.channel}/${r.service}` });
+    let scrub = (text: string) => this.opts.secrets?.known.scrub(text) ?? text;
     try {
       const runtime = await this.opts.orm.em.fork().findOne(RuntimeRow, { name: r.runtime });
       if (!runtime) throw new Error(`runtime ${r.runtime} no longer exists; remove what ran there by hand`);
@@ -106,9 +112,14 @@ export class RemovalQueue {
       if (!loaded) throw new Error(`runtime plugin "${r.plugin}" is not loaded on this server`);
       const remove = loaded.plugin.delete;
       if (remove) {
-        const log = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) => logger[level](data ?? {}, msg);
+        // The plugin host side of a call: sealed values opened, references resolved now.
+        const opened = this.opts.secrets ? this.opts.secrets.open(runtime.config) : runtime.config;
+        const resolved = resolveSecretRefs(opened, loaded.plugin.configSchema);
+        const local = makeScrubber(resolved.secrets);
+        scrub = (text) => local(this.opts.secrets?.known.scrub(text) ?? text);
+        const log = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) => logger[level](JSON.parse(scrub(JSON.stringify(data ?? {}))) as object, scrub(String(msg)));
         await remove.call(loaded.plugin, {
-          config: runtime.config,
+          config: resolved.config,
           instance: { instanceId: r.id, application: r.application, channel: r.channel, service: r.service, runtime: r.runtime },
           signal: AbortSignal.timeout(this.opts.timeoutMs),
           logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
@@ -121,7 +132,7 @@ export class RemovalQueue {
       await this.finish(r, message);
       logger.info(message);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = scrub(err instanceof Error ? err.message : String(err));
       logger.warn({ err: why }, 'removal failed; retrying with backoff');
       await this.retry(r, `could not remove ${where} from runtime ${r.runtime} (attempt ${r.attempts + 1}): ${why}; retrying`, Math.min(300_000, 1_000 * 2 ** Math.min(8, r.attempts)));
     }

@@ -2,6 +2,8 @@
  * Replaces the values of config properties whose schema says `"x-secret": true` with "<redacted>",
  * at any depth (object properties, additionalProperties, array items). Returns a copy.
  */
+import { isSecretRef } from '../secrets/secret-fields.js';
+
 export const REDACTED = '<redacted>';
 
 type Schema = Record<string, unknown>;
@@ -11,7 +13,8 @@ const asSchema = (s: unknown): Schema | undefined => (typeof s === 'object' && s
 export function redact(value: unknown, schema: unknown): unknown {
   const s = asSchema(schema);
   if (!s) return clone(value);
-  if (s['x-secret'] === true && value !== undefined) return REDACTED;
+  // A reference ({ fromEnv }, { fromFile }) names where the secret is, not what it is: shown as written.
+  if (s['x-secret'] === true && value !== undefined) return isSecretRef(value) ? clone(value) : REDACTED;
   if (Array.isArray(value)) {
     const items = asSchema(s.items);
     return value.map((v) => redact(v, items));

@@ -14,6 +14,8 @@ import { syncChannels } from './sync-channels.js';
 import { checkServiceOrder } from './service-order.js';
 import { upsertNotifier } from '../notify/upsert-notifier.js';
 import { fieldChanges } from '../domain/field-changes.js';
+import { reservedKeyPath, type RuntimeSecrets } from '../secrets/runtime-secrets.js';
+import { checkRuntimeAccess } from './runtime-access.js';
 
 export interface AppliedObject {
   kind: ConfigChange['kind'];
@@ -48,6 +50,7 @@ export async function applyConfig(
   viewer: Viewer,
   text: string,
   validatePlugins?: PluginConfigValidator,
+  secrets?: RuntimeSecrets,
 ): Promise<ApplyConfigOutcome> {
   if (!hasRight(viewer, 'config:write')) {
     return failed([userError('FORBIDDEN', `role ${viewer.role} cannot change config; an admin token is needed`, ['documents'])]);
@@ -55,16 +58,20 @@ export async function applyConfig(
   try {
     return await transact(rootEm, async (em) => {
       const stored = await loadStoredConfig(em);
-      const bundle = parseAgainst(text, stored);
+      const bundle = parseAgainst(text, stored, viewer);
       const scopeErrors = checkScope(viewer, bundle);
       if (scopeErrors.length) throw new UserErrors(scopeErrors);
       const orderErrors = checkServiceOrder(bundle, stored);
       if (orderErrors.length) throw new UserErrors(orderErrors);
-      const runtimes = mergedRuntimes(stored, bundle);
-      const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes, applications: mergedApplications(stored, bundle) }) : [];
+      const accessErrors = checkRuntimeAccess(bundle, stored);
+      if (accessErrors.length) throw new UserErrors(accessErrors);
+      checkReservedKeys(bundle);
+      const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes: mergedRuntimes(stored, bundle), applications: mergedApplications(stored, bundle) }) : [];
       if (pluginErrors.length) throw new UserErrors(pluginErrors);
+      const sealed = sealBundle(bundle, secrets);
+      const runtimes = mergedRuntimes(stored, sealed);
 
-      const changes = diffConfig(bundle, stored);
+      const changes = diffConfig(sealed, stored, secrets && ((doc) => secrets.digest(doc)));
       const actor = actorName(viewer);
       const objects: AppliedObject[] = [];
       const changedApps = new Set<string>();
@@ -139,11 +146,35 @@ function failed(userErrors: UserErrorData[]): ApplyConfigOutcome {
   return { objects: [], changedApplicationIds: [], events: [], removals: false, userErrors };
 }
 
-/** Parses the text, letting it reference runtimes and applications already stored. */
-export function parseAgainst(text: string, stored: StoredConfig): ConfigBundle {
+/**
+ * The bundle as it is stored: secret values of Runtime configs sealed (references stay as written).
+ * Without a RuntimeSecrets (tools and tests that run without a server) it is left as it is.
+ */
+export function sealBundle(bundle: ConfigBundle, secrets: RuntimeSecrets | undefined): ConfigBundle {
+  checkReservedKeys(bundle);
+  if (!secrets) return bundle;
+  return { ...bundle, runtimes: bundle.runtimes.map((r) => ({ ...r, config: secrets.seal(r.plugin, r.config) })) };
+}
+
+/** Only the server writes `$sealed`: a document carrying one is refused before anything reads it. */
+export function checkReservedKeys(bundle: ConfigBundle): void {
+  const reserved = bundle.runtimes.flatMap((r) => {
+    const at = reservedKeyPath(r.config);
+    return at ? [userError('INVALID_PLUGIN_CONFIG', `Runtime ${r.name}: ${at}: "$sealed" is reserved for values the server encrypted; write the secret's clear value or a reference ({ fromEnv: NAME } / { fromFile: path })`, ['documents', `Runtime ${r.name}`, at])] : [];
+  });
+  if (reserved.length) throw new UserErrors(reserved);
+}
+
+/**
+ * Parses the text, letting it reference runtimes and the stored applications the viewer can see.
+ * An application outside a token's scope is not there for its documents at all, so every answer
+ * about it (unknown, and no "did you mean" from its name, channels or constants) is the answer a
+ * missing application gets: the token learns nothing about it (issue 10 point 5).
+ */
+export function parseAgainst(text: string, stored: StoredConfig, viewer?: Viewer): ConfigBundle {
   const result = parseConfig(text, {
     runtimes: [...stored.runtimes.values()].map(runtimeDoc),
-    applications: [...stored.applications.values()].map(applicationDoc),
+    applications: [...stored.applications.values()].filter((a) => !viewer || canSeeApplication(viewer, a.name)).map(applicationDoc),
   });
   if (!result.ok) throw new UserErrors(diagnosticsToUserErrors(result.diagnostics));
   return result.value;
@@ -197,7 +228,7 @@ async function upsertRuntime(em: EntityManager, stored: StoredConfig, change: Co
   if (change.action === 'UNCHANGED' && existing) return existing;
   const before = existing ? runtimeDoc(existing) : undefined;
   const row = existing ?? em.create(RuntimeRow, { name: doc.name, plugin: doc.plugin, documentDigest: change.digest });
-  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, constants: doc.constants ?? null, documentDigest: change.digest });
+  Object.assign(row, { plugin: doc.plugin, config: doc.config, labels: doc.labels, maxConcurrentRollouts: doc.maxConcurrentRollouts ?? null, constants: doc.constants ?? null, allowedApplications: doc.allowedApplications ?? null, documentDigest: change.digest });
   recordEvent(em, { type: existing ? 'RUNTIME_UPDATED' : 'RUNTIME_CREATED', actor, subject: `Runtime ${doc.name}`, subjectId: row.id, message: `${existing ? 'updated' : 'created'} runtime ${doc.name} (plugin ${doc.plugin})`, data: { changes: fieldChanges(before, doc) } });
   return row;
 }

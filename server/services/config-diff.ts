@@ -1,5 +1,5 @@
 import { contentDigest } from '../compiler/index.js';
-import type { ConfigBundle, ConfigDoc, DocumentKind } from '../compiler/types.js';
+import type { ConfigBundle, ConfigDoc, DocumentKind, RuntimeDoc } from '../compiler/types.js';
 import type { StoredConfig } from './stored-config.js';
 
 export type ChangeAction = 'CREATE' | 'UPDATE' | 'UNCHANGED';
@@ -20,12 +20,12 @@ export function documentDigest(doc: ConfigDoc): string {
 }
 
 /** Compares parsed documents with what is stored. Pure apart from reading the loaded rows. */
-export function diffConfig(bundle: ConfigBundle, stored: StoredConfig): ConfigChange[] {
+export function diffConfig(bundle: ConfigBundle, stored: StoredConfig, runtimeDigest: (doc: RuntimeDoc) => string = documentDigest): ConfigChange[] {
   const changes: ConfigChange[] = [];
   const classify = (existingDigest: string | undefined, digest: string): ChangeAction =>
     existingDigest === undefined ? 'CREATE' : existingDigest === digest ? 'UNCHANGED' : 'UPDATE';
   for (const doc of bundle.runtimes) {
-    const digest = documentDigest(doc);
+    const digest = runtimeDigest(doc);
     changes.push({ kind: 'Runtime', name: doc.name, action: classify(stored.runtimes.get(doc.name)?.documentDigest, digest), digest, doc });
   }
   for (const doc of bundle.applications) {

@@ -5,7 +5,9 @@ import type { Viewer } from '../auth/viewer.js';
 import { UserErrors, type UserErrorData } from '../domain/user-error.js';
 import { summarizeGate } from '../engine/gates/summary.js';
 import { ApplicationRow, ServiceInstanceRow, ServiceRow, ReleaseRow } from '../store/entities/index.js';
-import { checkScope, mergedApplications, mergedRuntimes, parseAgainst, type PluginConfigValidator } from './apply-config.js';
+import { checkScope, mergedApplications, mergedRuntimes, checkReservedKeys, parseAgainst, sealBundle, type PluginConfigValidator } from './apply-config.js';
+import { checkRuntimeAccess } from './runtime-access.js';
+import type { RuntimeSecrets } from '../secrets/runtime-secrets.js';
 import { diffConfig, type ConfigChange } from './config-diff.js';
 import { planConfigReleases } from './config-releases.js';
 import { diagnosticsToUserErrors } from './diagnostics.js';
@@ -68,16 +70,20 @@ export interface PreviewOutcome {
  * get, and the releases the change would create with where each would wait. Reads only.
  * Parameters come from `params[service]`, else the service's latest release, else placeholders.
  */
-export async function previewConfig(em: EntityManager, viewer: Viewer, text: string, params: Record<string, Record<string, unknown>> = {}, validatePlugins?: PluginConfigValidator): Promise<PreviewOutcome> {
+export async function previewConfig(em: EntityManager, viewer: Viewer, text: string, params: Record<string, Record<string, unknown>> = {}, validatePlugins?: PluginConfigValidator, secrets?: RuntimeSecrets): Promise<PreviewOutcome> {
   try {
     const stored = await loadStoredConfig(em);
-    const bundle = parseAgainst(text, stored);
+    const bundle = parseAgainst(text, stored, viewer);
     const scopeErrors = checkScope(viewer, bundle);
     if (scopeErrors.length) throw new UserErrors(scopeErrors);
-    const runtimes = mergedRuntimes(stored, bundle);
-    const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes, applications: mergedApplications(stored, bundle) }) : [];
+    const accessErrors = checkRuntimeAccess(bundle, stored);
+    if (accessErrors.length) throw new UserErrors(accessErrors);
+    checkReservedKeys(bundle);
+    const pluginErrors = validatePlugins ? await validatePlugins(bundle, { runtimes: mergedRuntimes(stored, bundle), applications: mergedApplications(stored, bundle) }) : [];
     if (pluginErrors.length) throw new UserErrors(pluginErrors);
-    const changes = diffConfig(bundle, stored);
+    const sealed = sealBundle(bundle, secrets);
+    const runtimes = mergedRuntimes(stored, sealed);
+    const changes = diffConfig(sealed, stored, secrets && ((doc) => secrets.digest(doc)));
 
     const appNames = new Set([...bundle.applications.map((a) => a.name), ...bundle.services.map((s) => s.application)]);
     const applications: PreviewApplication[] = [];

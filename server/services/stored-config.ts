@@ -29,7 +29,7 @@ export async function loadStoredConfig(em: EntityManager): Promise<StoredConfig>
 }
 
 export function runtimeDoc(row: RuntimeRow): RuntimeDoc {
-  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels, ...(row.maxConcurrentRollouts ? { maxConcurrentRollouts: row.maxConcurrentRollouts } : {}), ...(row.constants ? { constants: row.constants } : {}) };
+  return { kind: 'Runtime', name: row.name, plugin: row.plugin, config: row.config, labels: row.labels, ...(row.maxConcurrentRollouts ? { maxConcurrentRollouts: row.maxConcurrentRollouts } : {}), ...(row.constants ? { constants: row.constants } : {}), ...(row.allowedApplications ? { allowedApplications: row.allowedApplications } : {}) };
 }
 
 export function applicationDoc(row: ApplicationRow): ApplicationDoc {

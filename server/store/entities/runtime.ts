@@ -28,6 +28,10 @@ export class RuntimeRow extends MutableRow {
   @Property({ type: 'json', nullable: true })
   constants?: Record<string, string | number | boolean> | null;
 
+  /** Only these applications may have channels on this runtime; null: every application. */
+  @Property({ type: 'json', nullable: true })
+  allowedApplications?: string[] | null;
+
   /** Deleted while channels generated for it still ran: it goes once their workloads are removed. */
   @Property({ type: EpochMsType, nullable: true })
   retiredAt?: Date | null;

@@ -4,6 +4,7 @@ import { Migration0002ApprovalsRollback } from './0002-approvals-rollback.js';
 import { Migration0003ImmutableReleases } from './0003-immutable-releases.js';
 import { Migration0006PromotionControl } from './0006-promotion-control.js';
 import { Migration0007ProgressiveRollouts } from './0007-progressive-rollouts.js';
+import { Migration0008SecretsAtRest } from './0008-secrets-at-rest.js';
 import { Migration0009Operations } from './0009-operations.js';
 
 /** Every migration, in order. Listed here (not globbed) so built and source runs see the same set. */
@@ -13,5 +14,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: '0003-immutable-releases', class: Migration0003ImmutableReleases },
   { name: '0006-promotion-control', class: Migration0006PromotionControl },
   { name: '0007-progressive-rollouts', class: Migration0007ProgressiveRollouts },
+  { name: '0008-secrets-at-rest', class: Migration0008SecretsAtRest },
   { name: '0009-operations', class: Migration0009Operations },
 ];
