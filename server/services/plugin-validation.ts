@@ -1,3 +1,4 @@
+import { diagnosticsToUserErrors } from './diagnostics.js';
 import { compileRelease } from '../compiler/index.js';
 import type { ApplicationDoc, CompiledChannelState, DocumentKind, RuntimeDoc, ServiceDoc } from '../compiler/types.js';
 import type { UserErrorData } from '../domain/user-error.js';
@@ -52,7 +53,11 @@ async function validateService(
   const application = applications.find((a) => a.name === service.application);
   if (!application) return [];
   const result = compileRelease({ application, service, runtimes: [...runtimes.values()], params: sampleParams(service) });
-  if (!result.ok) return []; // template problems were reported by the compiler already
+  if (!result.ok) {
+    // Template problems were reported by the checker already; rollout steps are judged against the
+    // rendered spec (replicas), so only this compile sees theirs.
+    return diagnosticsToUserErrors(result.diagnostics.filter((d) => d.message.includes('rollout.steps')));
+  }
   const errors: UserErrorData[] = [];
   const seen = new Set<string>();
   for (const state of result.value) {

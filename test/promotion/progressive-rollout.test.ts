@@ -181,7 +181,7 @@ name: infra
 releaseChannels:
   - name: production
     runtime: scripts
-    rollout: { steps: [{ replicas: 1 }, { pause: 1m }] }
+    rollout: { steps: [{ replicas: 1 }, { pause: 1m }, { replicas: 2 }] }
 ---
 kind: Service
 name: db
@@ -194,6 +194,9 @@ spec:
     const refused = res.applyConfig.userErrors.find((e: { message: string }) => e.message.includes('rolloutSteps'));
     expect(refused, JSON.stringify(res.applyConfig.userErrors)).toBeDefined();
     expect(refused.message).toMatch(/channel production sets rollout\.steps, but runtime scripts uses plugin "exec", which cannot run a release in steps/);
+    // Without spec.replicas the last written step is the final one: a pause there is refused too.
+    const trailing = await server.data(APPLY_CONFIG, { documents: exec.replace(', { replicas: 2 }] }', '] }') });
+    expect(trailing.applyConfig.userErrors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(/rollout\.steps\[1\]: the last step runs every replica, so it cannot be a pause/));
     const apps = await server.data(`{ applications { nodes { name } } }`);
     expect(apps.applications.nodes.map((a: { name: string }) => a.name)).not.toContain('infra');
   });
