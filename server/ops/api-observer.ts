@@ -1,3 +1,4 @@
+import { CLIENT_CODES } from '../http/graphql-errors.js';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
@@ -26,7 +27,8 @@ function hasUserErrors(data: unknown): boolean {
   return Object.values(data as Record<string, unknown>).some((v) => !!v && typeof v === 'object' && Array.isArray((v as { userErrors?: unknown }).userErrors) && (v as { userErrors: unknown[] }).userErrors.length > 0);
 }
 
-const USER_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'FORBIDDEN', 'UNAUTHENTICATED', 'NOT_FOUND', 'QUERY_TOO_COMPLEX', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+// The client's doing: the same list the error formatter shows to clients (graphql-errors.ts).
+const USER_CODES = CLIENT_CODES;
 
 /**
  * One structured log line and one metric sample per GraphQL request over HTTP: operation name
@@ -45,7 +47,9 @@ export function apiObserverPlugin(metrics: DriftlessMetrics, logger: Logger): Ap
           const seconds = (performance.now() - started) / 1000;
           const type = operation?.operation ?? 'unknown';
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const all = [...(errors ?? []), ...(body?.errors ?? [])];
+          // The formatted errors (what the client got, with the codes the formatter gave them) when
+          // there are any; the raw ones may lack a code (Apollo's persisted-query refusals).
+          const all = body?.errors?.length ? body.errors : (errors ?? []);
           const result = all.length
             ? all.every((e) => USER_CODES.has(String((e as { extensions?: { code?: unknown } }).extensions?.code))) ? 'user_error' : 'error'
             : hasUserErrors(body?.data) ? 'user_error' : 'ok';
