@@ -1,6 +1,6 @@
 /**
  * The process under test: one Driftless server (started and stopped on request), the fake
- * runtime's main replica, and the in-process baselines that must run next to the same data.
+ * runtime's control (its instance records are shared with the engine's workers), and the in-process baselines that must run next to the same data.
  * Steered by bench/run.ts over IPC (bench/lib/rpc.ts).
  */
 import 'reflect-metadata';

@@ -24,7 +24,7 @@
  *
  * Sharing: the first thread to use the store creates it and hands it to the threads it starts
  * through `setEnvironmentData` (piscina's workers inherit it), and announces it to threads that
- * already run through the replicated map (replica.ts) under STORE_KEY.
+ * already run through the replicated map (replica.ts) under `keys.store`.
  */
 import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 
