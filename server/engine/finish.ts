@@ -168,8 +168,6 @@ function convergeOn(ctx: InstanceContext, draft: Draft, target: string): void {
 function onProgress(ctx: InstanceContext, draft: Draft, result: TickResult): Verdict {
   const { now, settings } = ctx;
   const es = draft.es;
-  const i = ctx.instance;
-  const target = draft.targetReleaseId!;
   es.pendingTicks = (es.pendingTicks ?? 0) + 1;
   if (result.applied) recordApply(ctx, draft, result, result.reasons);
   const status: ConvergenceStatus = es.mode === 'rollback' ? 'ROLLING_BACK' : es.mode === 'halted' ? 'FAILED' : 'CONVERGING';
