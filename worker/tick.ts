@@ -6,9 +6,12 @@
  *   (throw, hang, garbage) becomes a TickResult with `error` and a reason.
  * - 'observe' mode (paused) fetches and reports; it never applies.
  * - An apply happens only when the decision says 'apply' and there is a target.
+ * - When the apply reports what runs afterwards (ApplyResult.observed) and that is the target, the
+ *   tick is converged at once (`beforeApply` keeps what the fetch saw); otherwise a later tick's
+ *   fetch confirms it.
  * - `runtimeConfig` goes to the plugin and nowhere else: not into results, messages or logs.
  */
-import { isTerminalError, type ObservedState, type RuntimePlugin } from '@driftless/plugin-sdk';
+import { isTerminalError, type ObservedState, type RuntimePlugin, type TargetState } from '@driftless/plugin-sdk';
 import { callWithTimeout } from './call-with-timeout.js';
 import { createCollectingLogger } from './collecting-logger.js';
 import { decide } from './decide.js';
@@ -147,6 +150,22 @@ async function runResolvedTick(input: TickInput, plugin: RuntimePlugin, guard: H
   const value = applied.value;
   const applyMessage = value && typeof value.message === 'string' ? value.message.slice(0, MAX_MESSAGE) : undefined;
   const recheck = value && typeof value.recheckAfterMs === 'number' && value.recheckAfterMs >= 0 ? value.recheckAfterMs : undefined;
+  const confirmed = confirmedByApply(value?.observed, target, (version) => labels[version] ?? version);
+  if (confirmed) {
+    // The apply's own report shows the target reached: converged in this tick, with what the
+    // fetch before it saw kept for the engine's crash bookkeeping (it counts as a look of its own).
+    return withLogs({
+      ...result,
+      observed: confirmed,
+      converged: true,
+      applied: true,
+      reasons: [],
+      unhealthy: false,
+      beforeApply: { observed, reasons: decision.reasons, unhealthy: decision.unhealthy },
+      ...(applyMessage !== undefined ? { applyMessage } : {}),
+      durationMs: Date.now() - startedAt,
+    });
+  }
   return withLogs({
     ...result,
     applied: true,
@@ -155,4 +174,15 @@ async function runResolvedTick(input: TickInput, plugin: RuntimePlugin, guard: H
     ...(recheck !== undefined ? { recheckAfterMs: recheck } : {}),
     durationMs: Date.now() - startedAt,
   });
+}
+
+/**
+ * What an apply reported running (ApplyResult.observed), when it is well-formed and the decision
+ * on it is "converged"; anything else (absent, malformed, not there yet) leaves the tick as it was:
+ * applied, confirmed by a later fetch.
+ */
+function confirmedByApply(reported: unknown, target: TargetState, label: (version: string) => string): ObservedState | undefined {
+  if (reported === undefined || reported === null || observedStateProblem(reported)) return undefined;
+  const observed = cleanObservedState(reported as ObservedState);
+  return decide(observed, target, label).converged ? observed : undefined;
 }

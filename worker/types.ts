@@ -51,6 +51,11 @@ export interface TickResult {
   /** Something FAILED or has replicas unavailable (from the decision; false when fetch failed). */
   unhealthy?: boolean;
   error?: TickError;
+  /**
+   * Set when this tick applied and the apply's own report (ApplyResult.observed) showed the target
+   * reached, so the tick is converged: what the fetch before the apply saw, and its reasons.
+   */
+  beforeApply?: { observed: ObservedState; reasons: TickReason[]; unhealthy?: boolean };
   /** The plugin asked to be checked again sooner (from ApplyResult). */
   recheckAfterMs?: number;
   /** Lines the plugin logged during this tick, capped; the main thread logs them. */

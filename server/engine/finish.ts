@@ -74,6 +74,11 @@ function withoutTick(ctx: InstanceContext, draft: Draft): Verdict {
 function withTick(ctx: InstanceContext, draft: Draft, result: TickResult): Verdict {
   const es = draft.es;
   if (result.error) return onError(ctx, draft, result);
+  if (result.beforeApply) {
+    // Applied and confirmed in one tick: first the look before the apply, as its own tick would
+    // have counted it (a heal cycle, the restarts it reported), then the confirmation.
+    trackCrashes(ctx, draft, { ...result, converged: false, observed: result.beforeApply.observed, reasons: result.beforeApply.reasons });
+  }
   trackCrashes(ctx, draft, result);
   const loop = crashLoopOf(ctx, draft);
   const target = draft.targetReleaseId!;
@@ -88,6 +93,7 @@ function withTick(ctx: InstanceContext, draft: Draft, result: TickResult): Verdi
     const rolling = modeOf(draft) === 'rollback';
     return { status: rolling ? 'ROLLING_BACK' : 'FAILED', reasons: [why, rolling ? rollbackReason(ctx, draft) : nothingToRollBackTo(ctx)], nextCheckAt: ctx.now };
   }
+  if (result.converged && result.applied) recordApply(ctx, draft, result, result.beforeApply?.reasons ?? []);
   const verdict = result.converged ? onConverged(ctx, draft) : onProgress(ctx, draft, result);
   holdForCrashLoop(ctx, draft, loop);
   return verdict;
@@ -162,18 +168,8 @@ function convergeOn(ctx: InstanceContext, draft: Draft, target: string): void {
 function onProgress(ctx: InstanceContext, draft: Draft, result: TickResult): Verdict {
   const { now, settings } = ctx;
   const es = draft.es;
-  const i = ctx.instance;
-  const target = draft.targetReleaseId!;
   es.pendingTicks = (es.pendingTicks ?? 0) + 1;
-  if (result.applied) {
-    const heal = target === draft.convergedReleaseId && ['CONVERGED', 'DEGRADED', 'WAITING'].includes(i.status);
-    const why = result.reasons.filter((r) => r.code !== 'APPLYING').map((r) => r.message).join('; ');
-    draft.events.push(
-      heal
-        ? { type: 'INSTANCE_SELF_HEALED', message: `re-applied ${labelOf(ctx, target)} in ${ctx.channel.name}: ${why || 'it was no longer converged'}` }
-        : { type: 'INSTANCE_APPLIED', message: `applied ${labelOf(ctx, target)} in ${ctx.channel.name}${result.applyMessage ? `: ${result.applyMessage}` : ''}` },
-    );
-  }
+  if (result.applied) recordApply(ctx, draft, result, result.reasons);
   const status: ConvergenceStatus = es.mode === 'rollback' ? 'ROLLING_BACK' : es.mode === 'halted' ? 'FAILED' : 'CONVERGING';
   let reasons: Reason[] = result.reasons.length ? result.reasons : [{ code: 'PROGRESSING', message: 'waiting for the runtime to report progress' }];
   if (es.mode === 'rollback') reasons = [rollbackReason(ctx, draft), ...reasons];
@@ -181,6 +177,18 @@ function onProgress(ctx: InstanceContext, draft: Draft, result: TickResult): Ver
   if (at) reasons = [stepInProgress(ctx, draft, at), ...reasons];
   const backoff = Math.min(5_000, 200 * 1.5 ** Math.min(20, es.pendingTicks - 1));
   return { status, reasons, nextCheckAt: now + Math.min(settings.maxBackoffMs, result.recheckAfterMs ?? backoff) };
+}
+
+/** The event of an apply: a heal of what had converged here, or a step of the rollout. `seen`: why it was applied. */
+function recordApply(ctx: InstanceContext, draft: Draft, result: TickResult, seen: Reason[]): void {
+  const target = draft.targetReleaseId!;
+  const heal = target === draft.convergedReleaseId && ['CONVERGED', 'DEGRADED', 'WAITING'].includes(ctx.instance.status);
+  const why = seen.filter((r) => r.code !== 'APPLYING').map((r) => r.message).join('; ');
+  draft.events.push(
+    heal
+      ? { type: 'INSTANCE_SELF_HEALED', message: `re-applied ${labelOf(ctx, target)} in ${ctx.channel.name}: ${why || 'it was no longer converged'}` }
+      : { type: 'INSTANCE_APPLIED', message: `applied ${labelOf(ctx, target)} in ${ctx.channel.name}${result.applyMessage ? `: ${result.applyMessage}` : ''}` },
+  );
 }
 
 /**

@@ -11,10 +11,11 @@ export function humanizeText(text: string, labelOf: (id: string) => string | und
 }
 
 export function humanizeResult(result: TickResult, labelOf: (id: string) => string | undefined): TickResult {
-  if (result.reasons.length === 0 && result.applyMessage === undefined) return result;
+  if (result.reasons.length === 0 && result.applyMessage === undefined && !result.beforeApply) return result;
   return {
     ...result,
     reasons: result.reasons.map((r) => ({ ...r, message: humanizeText(r.message, labelOf) })),
     ...(result.applyMessage !== undefined ? { applyMessage: humanizeText(result.applyMessage, labelOf) } : {}),
+    ...(result.beforeApply ? { beforeApply: { ...result.beforeApply, reasons: result.beforeApply.reasons.map((r) => ({ ...r, message: humanizeText(r.message, labelOf) })) } } : {}),
   };
 }

@@ -225,7 +225,7 @@ export class InstanceStore {
   }
 
   private decode(r: Record<string, unknown>): InstanceSnapshot {
-    return {
+    const snapshot: InstanceSnapshot = {
       id: String(r.id),
       version: Number(r.version),
       applicationId: String(r.application_id),
@@ -240,7 +240,7 @@ export class InstanceStore {
       status: r.status as InstanceSnapshot['status'],
       reasons: parse(r.reasons) ?? [],
       statusSince: Number(r.status_since),
-      observed: parse(r.observed),
+      observed: null,
       paused: r.paused === true || r.paused === 1 || r.paused === '1',
       nextCheckAt: r.next_check_at === null || r.next_check_at === undefined ? null : Number(r.next_check_at),
       rollbackRequestedAt: r.rollback_requested_at === null || r.rollback_requested_at === undefined ? null : Number(r.rollback_requested_at),
@@ -251,7 +251,41 @@ export class InstanceStore {
       promoteRequestedBy: (r.promote_requested_by as string | null) ?? null,
       engineState: parse(r.engine_state) ?? {},
     };
+    return lazyObserved(snapshot, r.observed);
   }
+}
+
+/** The stored text of `observed` (SQLite), for comparing without parsing it. */
+const OBSERVED_TEXT = Symbol('observed text');
+
+/**
+ * `observed` is parsed only when read: a tick whose fetch succeeded reports its own, so a steady
+ * re-check never needs the stored one (it compares texts, see sameObserved), and the snapshot of a
+ * converged instance holds a string rather than a decoded document.
+ */
+function lazyObserved(snapshot: InstanceSnapshot, raw: unknown): InstanceSnapshot {
+  let value: unknown;
+  let decoded = false;
+  Object.defineProperty(snapshot, 'observed', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!decoded) [value, decoded] = [parse(raw), true];
+      return value;
+    },
+    set: (v: unknown) => {
+      [value, decoded] = [v, true];
+    },
+  });
+  if (typeof raw === 'string') Object.defineProperty(snapshot, OBSERVED_TEXT, { value: raw });
+  return snapshot;
+}
+
+/** Same observed state as stored: the same JSON text (as the engine wrote it), else deep equality. */
+function sameObserved(before: InstanceSnapshot, now: unknown): boolean {
+  const text = (before as { [OBSERVED_TEXT]?: string })[OBSERVED_TEXT];
+  if (text !== undefined && now !== null && now !== undefined && text === JSON.stringify(now)) return true;
+  return sameJson(before.observed ?? null, now ?? null);
 }
 
 /** True when a tick changed nothing but when the instance is checked next. */
@@ -264,7 +298,7 @@ function onlyScheduleChanged(before: InstanceSnapshot, u: InstanceUpdate): boole
     before.statusSince === u.statusSince &&
     sameJson(before.reasons, u.reasons) &&
     sameJson(before.targetState, u.targetState) &&
-    sameJson(before.observed ?? null, u.observed ?? null) &&
+    sameObserved(before, u.observed) &&
     sameJson(before.engineState, u.engineState)
   );
 }

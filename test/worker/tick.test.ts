@@ -38,6 +38,33 @@ describe('runTick', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('issue 17: an apply that reports the target running converges in the same tick (one fetch, one apply)', async () => {
+    let fetches = 0;
+    const p = plugin({
+      fetch: async () => (fetches++, state()),
+      apply: async () => ({ message: 'started', observed: state(obj('web', [v('rel-def')])) }),
+    });
+    const r = await runTick(tick(), p);
+    expect(fetches).toBe(1);
+    expect(p.applied).toEqual(['rel-def']);
+    expect(r).toMatchObject({ applied: true, converged: true, reasons: [], unhealthy: false, applyMessage: 'started' });
+    expect(r.observed).toEqual(state(obj('web', [v('rel-def')])));
+    // What the fetch before the apply saw stays with the result (the engine's crash bookkeeping counts it).
+    expect(r.beforeApply?.observed).toEqual({ objects: [] });
+    expect(r.beforeApply?.reasons.map((x) => x.code)).toEqual(['VERSION_MISMATCH']);
+  });
+
+  it('issue 17: an apply report that is not the target, or malformed, leaves the tick to a later confirming fetch', async () => {
+    for (const observed of [state(obj('web', [v('rel-old')])), state(obj('web', [v('rel-def')], { status: 'PENDING' })), { objects: 'nope' }]) {
+      const p = plugin({ apply: async () => ({ observed }) });
+      const r = await runTick(tick(), p);
+      expect(r).toMatchObject({ applied: true, converged: false });
+      expect(r.beforeApply).toBeUndefined();
+      expect(r.observed).toEqual({ objects: [] });
+      expect(r.reasons[0]!.code).toBe('APPLYING');
+    }
+  });
+
   it('a converged instance gets no apply and no reasons', async () => {
     const p = plugin({ fetch: async () => state(obj('web', [v('rel-def')])) });
     const r = await runTick(tick(), p);

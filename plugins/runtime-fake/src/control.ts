@@ -2,13 +2,14 @@
  * Steering the fake from tests, benchmarks and demos (usually the main thread). Every mutating
  * call returns a promise that resolves once every live replica (every worker thread that loaded
  * the fake) has applied it: await it, and the fault is in force for the next tick anywhere.
- * Reads are local and synchronous: a replica may be a moment behind a worker's latest apply,
- * which `waitFor` absorbs.
+ * Instance records are shared memory: a worker's apply is visible here at once, and a state set
+ * here is what the next fetch anywhere sees. The apply-call log is replicated and may be a moment
+ * behind a worker's latest apply, which `waitFor` absorbs.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_NAMESPACE, keys, matches, subjectOfState, type ApplyCall, type FakeInstanceState, type Fault, type Hook, type Selector } from './model.js';
 import { replica } from './replica.js';
-import { allStates, applyCallLog, faults, getState, putStates } from './store.js';
+import { allStates, announceStates, applyCallLog, faults, getState, putStates, states } from './store.js';
 
 type NewFault = Fault extends infer F ? (F extends Fault ? Omit<F, 'id'> : never) : never;
 
@@ -94,10 +95,13 @@ export async function clearFaults(id?: string): Promise<void> {
 /** Forgets everything: instances, faults, latency, apply calls. */
 export async function reset(): Promise<void> {
   replica().reset();
+  states().reset();
+  // The reset emptied the replicated map, the store's announcement with it.
+  announceStates();
   await replica().flush();
 }
 
-/** What runs on an instance, as this thread's replica knows it. */
+/** What runs on an instance now. */
 export function state(instanceId: string, namespace = DEFAULT_NAMESPACE): FakeInstanceState | undefined {
   return getState(namespace, instanceId);
 }

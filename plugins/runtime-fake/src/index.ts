@@ -1,7 +1,8 @@
 /**
  * @driftless/runtime-fake: an in-memory runtime plugin for engine tests, benchmarks and demos.
  * The default export is the plugin; `control` (and the named functions) steer it from tests.
- * State is shared by every thread of the process (see replica.ts).
+ * State is shared by every thread of the process (instance records: shared-states.ts; faults and
+ * the apply log: replica.ts).
  */
 import { control } from './control.js';
 import { fakePlugin } from './plugin.js';

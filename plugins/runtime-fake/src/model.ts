@@ -1,6 +1,6 @@
 /**
- * What the fake runtime stores: one record per instance (what "runs" there), fault rules, and the
- * log of apply calls. Keys of the replicated map are built here and nowhere else.
+ * What the fake runtime stores: one record per instance (what "runs" there, in shared memory), fault
+ * rules, and the log of apply calls (replicated). Keys of both maps are built here and nowhere else.
  */
 import type { InstanceIdentity, ObjectStatus } from '@driftless/plugin-sdk';
 
@@ -52,6 +52,8 @@ export const keys = {
   /** How many times fault `id` fired for one instance (for `times`). */
   used: (faultId: string, namespace: string, instanceId: string) => `used:${faultId}:${namespace}/${instanceId}`,
   latency: 'latency',
+  /** The shared memory holding the instance records (shared-states.ts), for threads that did not inherit it. */
+  store: 'store',
 };
 
 /** What a call is about, for matching selectors. */

@@ -1,6 +1,7 @@
 /**
- * The fake runtime's hooks. `fetch` reads this thread's replica and changes nothing; `apply` makes
- * the instance run the target at once (one object named after the service) and is idempotent.
+ * The fake runtime's hooks. `fetch` reads the shared instance records and changes nothing; `apply`
+ * makes the instance run the target at once (one object named after the service), is idempotent,
+ * and reports what runs afterwards.
  * Faults injected through the control API are honoured here.
  */
 import {
@@ -8,6 +9,7 @@ import {
   RetryableError,
   TerminalError,
   type ApplyContext,
+  type ApplyResult,
   type FetchContext,
   type ObservedState,
 } from '@driftless/plugin-sdk';
@@ -75,6 +77,11 @@ async function fetchState(ctx: FetchContext<FakeConfig>): Promise<ObservedState>
   const subject: Subject = { identity: ctx.instance, namespace, version: ctx.target?.version ?? current?.version };
   await injectFaults('fetch', subject);
   await delay(latencyFor(ctx.config, ctx.target?.spec as FakeSpec | undefined), ctx.signal);
+  return observedOf(current);
+}
+
+/** What a fetch reports for a record: one object named after the service, running one version. */
+function observedOf(current: FakeInstanceState | undefined): ObservedState {
   if (!current) return { objects: [] };
   return {
     objects: [
@@ -96,7 +103,11 @@ async function fetchState(ctx: FetchContext<FakeConfig>): Promise<ObservedState>
   };
 }
 
-async function applyTarget(ctx: ApplyContext<FakeConfig>): Promise<{ message: string }> {
+/**
+ * Makes the instance run the target at once. It knows what runs afterwards, so it says so
+ * (ApplyResult.observed, exactly what a fetch would report now): the engine converges in this tick.
+ */
+async function applyTarget(ctx: ApplyContext<FakeConfig>): Promise<ApplyResult> {
   await replica().ready;
   const namespace = namespaceOf(ctx.config);
   const { instance, target } = ctx;
@@ -131,9 +142,9 @@ async function applyTarget(ctx: ApplyContext<FakeConfig>): Promise<{ message: st
     current.availableReplicas === next.availableReplicas &&
     !current.drifted;
   // Idempotent: the same target again changes nothing (and broadcasts nothing).
-  if (same) return { message: `${target.version} already running` };
+  if (same) return { message: `${target.version} already running`, observed: observedOf(current) };
   putStates([next]);
-  return { message: `running ${target.version} with ${replicas} replica${replicas === 1 ? '' : 's'}` };
+  return { message: `running ${target.version} with ${replicas} replica${replicas === 1 ? '' : 's'}`, observed: observedOf(next) };
 }
 
 export const fakePlugin = definePluginRuntime<FakeConfig, FakeSpec>({

@@ -1,9 +1,12 @@
 /**
- * A key/value map replicated across every thread of this process over one BroadcastChannel.
+ * A key/value map replicated across every thread of this process over one BroadcastChannel: fault
+ * rules, the latency override and the apply-call log (instance records, the bulk, are shared
+ * memory instead: shared-states.ts).
  *
  * Why: plugin calls run in piscina worker threads while tests (and the server) read and steer the
- * fake from the main thread. Each thread holds a full replica, so reads (every `fetch`) are a local
- * map lookup; only writes (an apply, a fault) cost a broadcast.
+ * fake from the main thread. Each thread holds a full replica of this small map, so reads (every
+ * `fetch` consults the faults) are a local lookup; only writes (a fault, an apply's log record)
+ * cost a broadcast.
  *
  * Consistency: last writer wins per key, ordered by (Lamport clock, origin). `reset()` starts a new
  * epoch that drops everything older. A thread that joins late says hello; every replica holding

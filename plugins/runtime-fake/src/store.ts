@@ -1,24 +1,46 @@
 /**
- * Typed access to the replicated map: instance records, faults, latency, apply calls.
+ * Typed access to the fake's state: instance records live once per process in shared memory
+ * (shared-states.ts), faults, latency and apply calls in the replicated map (replica.ts).
  * Used by the plugin hooks (worker threads) and the control API (main thread) alike.
  */
+import { isMainThread } from 'node:worker_threads';
 import { replica } from './replica.js';
+import { sharedStates, type SharedStates, type StoreHandle } from './shared-states.js';
 import { keys, matches, type ApplyCall, type FakeInstanceState, type Fault, type Subject } from './model.js';
 
-export function getState(namespace: string, instanceId: string): FakeInstanceState | undefined {
-  return (replica().get(keys.instance(namespace, instanceId)) ?? undefined) as FakeInstanceState | undefined;
+/** The process's instance records; a store created here is announced to threads already running. */
+export function states(): SharedStates {
+  let created = false;
+  const store = sharedStates(() => {
+    const announced = replica().get(keys.store) as StoreHandle | undefined;
+    created = announced === undefined;
+    return announced;
+  });
+  if (created) announceStates();
+  return store;
 }
 
-export function putStates(states: FakeInstanceState[]): void {
-  replica().set(states.map((s) => [keys.instance(s.namespace, s.instanceId), s]));
+/** Tells every replica (and those that join later) which store holds the instance records. */
+export function announceStates(): void {
+  replica().set([[keys.store, sharedStates().handle]]);
+}
+
+// The main thread makes the store before it starts any worker, so every worker inherits it.
+if (isMainThread) states();
+
+export function getState(namespace: string, instanceId: string): FakeInstanceState | undefined {
+  return (states().get(keys.instance(namespace, instanceId)) ?? undefined) as FakeInstanceState | undefined;
+}
+
+export function putStates(records: FakeInstanceState[]): void {
+  states().set(records.map((s) => [keys.instance(s.namespace, s.instanceId), s]));
 }
 
 export function allStates(): FakeInstanceState[] {
-  return replica()
+  return states()
     .entries(keys.instancePrefix)
     .map(([, v]) => v as FakeInstanceState);
 }
-
 // Every fetch consults the faults: cache them (scanning the map would cost O(instances) per call).
 let faultCache: { generation: number; faults: Fault[] } | undefined;
 

@@ -69,8 +69,18 @@ describe('runtime-fake', () => {
     const first = await fetch();
     const again = await apply('rel-1');
     expect(await fetch()).toEqual(first);
-    expect(again).toEqual({ message: 'rel-1 already running' });
+    expect(again).toEqual({ message: 'rel-1 already running', observed: first });
     expect(control.applyCalls().map((c) => c.version)).toEqual(['rel-1', 'rel-1']);
+  });
+
+  it('apply reports what runs afterwards, exactly what a fetch reports then (issue 17: apply and confirm in one tick)', async () => {
+    const applied = await apply('rel-1', undefined, { replicas: 2 });
+    expect(applied).toMatchObject({ message: 'running rel-1 with 2 replicas' });
+    expect((applied as { observed?: unknown }).observed).toEqual(await fetch());
+    await control.unhealthyAfterApply({ version: 'rel-2' });
+    const broken = await apply('rel-2');
+    expect((broken as { observed?: unknown }).observed).toEqual(await fetch());
+    expect(await fetch()).toMatchObject({ objects: [{ status: 'FAILED' }] });
   });
 
   it('records apply calls with timestamps', async () => {

@@ -168,6 +168,13 @@ export interface ApplyResult {
   message?: string;
   /** Ask the engine to check again sooner than its default backoff (milliseconds). */
   recheckAfterMs?: number;
+  /**
+   * What runs after this apply, when the plugin knows it (what `fetch` would return now). When it
+   * shows the target reached, the engine counts the instance converged in this tick instead of
+   * confirming with a fetch on a later one; anything else changes nothing. Leave it out unless it
+   * is as true as a fetch: stabilization, verification and crash-loop detection start from it.
+   */
+  observed?: ObservedState;
 }
 
 export interface ValidationIssue {
