@@ -2,6 +2,7 @@ import {
   ApiTokenRow,
   ApplicationRow,
   EventRow,
+  NotifierRow,
   ReleaseChannelRow,
   ReleaseGroupRow,
   ReleaseRow,
@@ -10,6 +11,8 @@ import {
   ServiceRow,
 } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
+import { isUnscoped } from '../../server/auth/viewer.js';
+import { toNotifier } from './notifications.js';
 import { toApiToken, toApplication, toEvent, toRelease, toReleaseChannel, toReleaseGroup, toRuntime, toService, toServiceInstance } from '../mappers.js';
 import type { Node } from '../types/node.js';
 import { fromGlobalId } from '../types/node.js';
@@ -48,6 +51,12 @@ export async function resolveNode(ctx: GraphQLContext, globalId: string): Promis
       // Events of no application (tokens, runtimes) are global history: unscoped admins only.
       if (row.applicationId ? !(await visibleApplication(ctx, row.applicationId)) : !mayReadTokens(ctx)) return null;
       return toEvent(row);
+    }
+    case 'Notifier': {
+      // Notifiers are server-wide settings: tokens without an application scope only, as in `notifiers`.
+      if (!isUnscoped(ctx.viewer)) return null;
+      const row = await em.findOne(NotifierRow, { id: ref.id });
+      return row ? toNotifier(row) : null;
     }
     case 'ApiToken': {
       if (!mayReadTokens(ctx)) return null;

@@ -9,11 +9,15 @@ import { toUserErrors } from '../types/user-error.js';
 import { userError } from '../../server/domain/user-error.js';
 import { deleteNotifier } from '../../server/notify/delete-notifier.js';
 import { DeletePayload } from '../types/payloads.js';
-import { toGlobalId, type NodeTypeName } from '../types/node.js';
+import { toGlobalId } from '../types/node.js';
+
+export function toNotifier(r: NotifierRow): Notifier {
+  return Object.assign(new Notifier(), { id: toGlobalId('Notifier', r.id), name: r.name, format: r.format, signed: !!r.sealedSigningSecret, filters: { applications: r.filters.applications ?? null, channels: r.filters.channels ?? null, events: r.filters.events ?? null } });
+}
 
 export function toDelivery(row: NotificationDeliveryRow): NotificationDelivery {
   return Object.assign(new NotificationDelivery(), {
-    id: row.id,
+    idempotencyKey: row.id,
     notifier: row.notifierName,
     event: row.eventType,
     eventId: row.eventId === null || row.eventId === undefined ? null : String(row.eventId),
@@ -36,7 +40,7 @@ export class NotificationsResolver {
   async notifiers(@Ctx() ctx: GraphQLContext): Promise<Notifier[]> {
     if (!isUnscoped(ctx.viewer)) return [];
     const rows = await ctx.em.find(NotifierRow, {}, { orderBy: { name: 'asc' } });
-    return rows.map((r) => Object.assign(new Notifier(), { id: r.id, name: r.name, format: r.format, signed: !!r.sealedSigningSecret, filters: { applications: r.filters.applications ?? null, channels: r.filters.channels ?? null, events: r.filters.events ?? null } }));
+    return rows.map(toNotifier);
   }
 
   @Query(() => NotificationDeliveryConnection, { description: 'The notification delivery log, newest first. Tokens limited to applications see the deliveries about their applications.' })
@@ -61,14 +65,14 @@ export class NotificationsResolver {
       ctx.em.find(NotificationDeliveryRow, window, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: page.limit + 1 }),
       selectsField(info, 'totalCount') ? ctx.em.count(NotificationDeliveryRow, where) : Promise.resolve(0),
     ]);
-    return pageOf(rows.map(toDelivery), page, (d) => [d.createdAt.getTime(), d.id], total) as NotificationDeliveryConnection;
+    return pageOf(rows.map(toDelivery), page, (d) => [d.createdAt.getTime(), d.idempotencyKey], total) as NotificationDeliveryConnection;
   }
 
   @Mutation(() => DeletePayload, { description: 'Delete a notifier (admin). Deliveries still pending to it fail; the delivery log keeps them.' })
   async deleteNotifier(@Arg('input', () => DeleteNotifierInput) input: DeleteNotifierInput, @Ctx() ctx: GraphQLContext): Promise<DeletePayload> {
     const outcome = await deleteNotifier(ctx.em, ctx.viewer, input.name);
     if (outcome.deletedId) ctx.hooks.notifiersChanged?.();
-    return { deletedId: outcome.deletedId ? toGlobalId('Notifier' as NodeTypeName, outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
+    return { deletedId: outcome.deletedId ? toGlobalId('Notifier', outcome.deletedId) : null, userErrors: toUserErrors(outcome.userErrors) };
   }
 
   @Mutation(() => SendTestNotificationPayload, { description: 'Send a test notification to a notifier, through the outbox like any other (admin).' })

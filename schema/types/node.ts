@@ -1,6 +1,6 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 
-export const NODE_TYPES = ['Runtime', 'Application', 'ReleaseChannel', 'Service', 'Release', 'ReleaseGroup', 'ServiceInstance', 'ApiToken', 'Event'] as const;
+export const NODE_TYPES = ['Runtime', 'Application', 'ReleaseChannel', 'Service', 'Release', 'ReleaseGroup', 'ServiceInstance', 'ApiToken', 'Event', 'Notifier'] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 
 /** Global ids are opaque to clients: base64url of `Type:rowId`. */

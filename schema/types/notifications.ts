@@ -1,3 +1,4 @@
+import { Node } from './node.js';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from './connection.js';
 import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
@@ -21,18 +22,17 @@ export class NotifierFilters {
   @Field(() => [String], { nullable: true, description: 'Only these kinds of event (WAITING_FOR_APPROVAL, CONVERGED, FAILED, ROLLED_BACK, CRASH_LOOP, CHECK_FAILING, DRIFT_HEALED).' }) events?: string[] | null;
 }
 
-@ObjectType('Notifier', { description: 'A webhook Driftless notifies (a kind: Notifier document). Its URL and signing secret are never returned.' })
-export class Notifier {
-  @Field(() => ID, { description: 'Opaque id.' }) id!: string;
+@ObjectType('Notifier', { implements: Node, description: 'A webhook Driftless notifies (a kind: Notifier document). Its URL and signing secret are never returned.' })
+export class Notifier extends Node {
   @Field(() => String, { description: 'The name in its document.' }) name!: string;
   @Field(() => String, { description: 'Payload format: json or slack.' }) format!: string;
   @Field(() => Boolean, { description: 'Deliveries carry X-Driftless-Signature (HMAC-SHA256 of the body).' }) signed!: boolean;
   @Field(() => NotifierFilters, { description: 'Which events it is sent.' }) filters!: NotifierFilters;
 }
 
-@ObjectType('NotificationDelivery', { description: 'One notification to one notifier: the delivery log. Its id is the Idempotency-Key header the receiver saw.' })
+@ObjectType('NotificationDelivery', { description: 'One notification to one notifier: the delivery log. Its idempotencyKey is the Idempotency-Key header the receiver saw.' })
 export class NotificationDelivery {
-  @Field(() => ID, { description: 'The idempotency key of this delivery (the same on every retry).' }) id!: string;
+  @Field(() => String, { description: 'The Idempotency-Key header of this delivery (the same on every retry); it names the delivery in the log.' }) idempotencyKey!: string;
   @Field(() => String, { description: 'Name of the notifier it went to.' }) notifier!: string;
   @Field(() => String, { description: 'What it tells about: WAITING_FOR_APPROVAL, CONVERGED, FAILED, ROLLED_BACK, CRASH_LOOP, CHECK_FAILING, DRIFT_HEALED, or TEST.' }) event!: string;
   @Field(() => ID, { nullable: true, description: 'The id of the Driftless event it tells about (absent for test-sends).' }) eventId?: string | null;

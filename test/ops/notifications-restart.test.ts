@@ -7,7 +7,7 @@ import { APPLY_CONFIG } from '../helpers/config-text.js';
 import { waitFor } from '../helpers/wait.js';
 import { startReceiver } from './receiver.js';
 
-const LOG = /* GraphQL */ `{ notificationDeliveries(first: 10) { nodes { id status attempts lastError } } }`;
+const LOG = /* GraphQL */ `{ notificationDeliveries(first: 10) { nodes { idempotencyKey status attempts lastError } } }`;
 
 describe('issue 14.3: a delivery pending when the server is killed is delivered after the restart', () => {
   it('SIGKILL with the receiver down; the next life of the server delivers it, with the same idempotency key', { timeout: 120_000 }, async () => {
@@ -22,10 +22,10 @@ describe('issue 14.3: a delivery pending when the server is killed is delivered 
     try {
       const applied = await gqlAt(first.url, APPLY_CONFIG, { documents: `kind: Notifier\nname: ops\nwebhook: { url: "http://127.0.0.1:${port}/hook" }\n` });
       expect(applied.applyConfig.userErrors).toEqual([]);
-      const sent = await gqlAt(first.url, `mutation { sendTestNotification(input: { notifier: "ops" }) { delivery { id } userErrors { message } } }`);
-      const id = sent.sendTestNotification.delivery.id as string;
-      await waitFor(async () => (await gqlAt(first.url, LOG)).notificationDeliveries.nodes.some((n: any) => n.id === id && n.attempts >= 1), 'a failed first attempt', 30_000, 100);
-      const pending = (await gqlAt(first.url, LOG)).notificationDeliveries.nodes.find((n: any) => n.id === id);
+      const sent = await gqlAt(first.url, `mutation { sendTestNotification(input: { notifier: "ops" }) { delivery { idempotencyKey } userErrors { message } } }`);
+      const id = sent.sendTestNotification.delivery.idempotencyKey as string;
+      await waitFor(async () => (await gqlAt(first.url, LOG)).notificationDeliveries.nodes.some((n: any) => n.idempotencyKey === id && n.attempts >= 1), 'a failed first attempt', 30_000, 100);
+      const pending = (await gqlAt(first.url, LOG)).notificationDeliveries.nodes.find((n: any) => n.idempotencyKey === id);
       expect(pending.status).toBe('PENDING');
       expect(pending.lastError).toMatch(/could not reach the receiver/);
       await first.kill();
@@ -35,7 +35,7 @@ describe('issue 14.3: a delivery pending when the server is killed is delivered 
       try {
         await waitFor(async () => receiver!.at('/hook').length > 0, 'the delivery after the restart', 30_000, 100);
         expect(receiver.at('/hook')[0]!.headers['idempotency-key']).toBe(id);
-        const done = await waitFor(async () => (await gqlAt(second.url, LOG)).notificationDeliveries.nodes.find((n: any) => n.id === id && n.status === 'DELIVERED'), 'DELIVERED in the log', 10_000, 100);
+        const done = await waitFor(async () => (await gqlAt(second.url, LOG)).notificationDeliveries.nodes.find((n: any) => n.idempotencyKey === id && n.status === 'DELIVERED'), 'DELIVERED in the log', 10_000, 100);
         expect(done.attempts).toBeGreaterThanOrEqual(2);
       } finally {
         await second.stop();

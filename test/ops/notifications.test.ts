@@ -11,7 +11,7 @@ import { runCli } from '../cli/run-cli.js';
 import { startReceiver } from './receiver.js';
 
 const SECRET = 'a-signing-secret-of-32-characters';
-const DELIVERIES = /* GraphQL */ `query($notifier: String) { notificationDeliveries(first: 50, notifier: $notifier) { totalCount nodes { id notifier event application channel status attempts lastStatusCode lastError eventId } } }`;
+const DELIVERIES = /* GraphQL */ `query($notifier: String) { notificationDeliveries(first: 50, notifier: $notifier) { totalCount nodes { idempotencyKey notifier event application channel status attempts lastStatusCode lastError eventId } } }`;
 
 function notifiers(receiverUrl: string): string {
   return `---
@@ -83,11 +83,11 @@ describe.each(DATABASES)('issue 14.3: notifications received by a real HTTP rece
       await waitFor(async () => (await instances(server)).production?.status === 'CONVERGED', 'production converged', 30_000, 100);
 
       // Test-send through the same outbox.
-      const test = await server.data(`mutation { sendTestNotification(input: { notifier: "approvals" }) { delivery { id event status } userErrors { code message } } }`);
+      const test = await server.data(`mutation { sendTestNotification(input: { notifier: "approvals" }) { delivery { idempotencyKey event status } userErrors { code message } } }`);
       expect(test.sendTestNotification.userErrors).toEqual([]);
       expect(test.sendTestNotification.delivery).toMatchObject({ event: 'TEST', status: 'PENDING' });
-      await waitFor(async () => receiver.at('/b').some((r) => r.headers['idempotency-key'] === test.sendTestNotification.delivery.id), 'the test notification', 20_000, 100);
-      const unknown = await server.data(`mutation { sendTestNotification(input: { notifier: "nope" }) { delivery { id } userErrors { code message path } } }`);
+      await waitFor(async () => receiver.at('/b').some((r) => r.headers['idempotency-key'] === test.sendTestNotification.delivery.idempotencyKey), 'the test notification', 20_000, 100);
+      const unknown = await server.data(`mutation { sendTestNotification(input: { notifier: "nope" }) { delivery { idempotencyKey } userErrors { code message path } } }`);
       expect(unknown.sendTestNotification.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', path: ['notifier'] });
       expect(unknown.sendTestNotification.userErrors[0].message).toMatch(/approvals/);
 
@@ -100,7 +100,7 @@ describe.each(DATABASES)('issue 14.3: notifications received by a real HTTP rece
       // The delivery log in the API.
       const log = await server.data(DELIVERIES, { notifier: 'staging-converged' });
       expect(log.notificationDeliveries.nodes).toEqual([expect.objectContaining({ notifier: 'staging-converged', event: 'CONVERGED', application: 'shop', channel: 'staging', status: 'DELIVERED', attempts: 2, lastStatusCode: 200, lastError: null })]);
-      expect(log.notificationDeliveries.nodes[0].id).toBe(first!.headers['idempotency-key']);
+      expect(log.notificationDeliveries.nodes[0].idempotencyKey).toBe(first!.headers['idempotency-key']);
       expect(log.notificationDeliveries.nodes[0].eventId).toMatch(/^\d+$/);
       const listed = await server.data(`{ notifiers { name format signed filters { applications channels events } } }`);
       expect(listed.notifiers.map((n: any) => [n.name, n.format, n.signed])).toEqual([['approvals', 'slack', false], ['other-app', 'json', false], ['staging-converged', 'json', true]]);

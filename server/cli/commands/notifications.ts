@@ -5,9 +5,9 @@ import { CliError, EXIT, usageError } from '../errors.js';
 import { printJson, table } from '../output.js';
 
 const LOG = `query Log($n: Int!, $notifier: String, $status: NotificationDeliveryStatus) {
-  notificationDeliveries(first: $n, notifier: $notifier, status: $status) { totalCount nodes { id notifier event application channel status attempts lastStatusCode lastError createdAt deliveredAt nextAttemptAt } }
+  notificationDeliveries(first: $n, notifier: $notifier, status: $status) { totalCount nodes { idempotencyKey notifier event application channel status attempts lastStatusCode lastError createdAt deliveredAt nextAttemptAt } }
 }`;
-const TEST = `mutation Test($n: String!) { sendTestNotification(input: { notifier: $n }) { delivery { id status } userErrors { code message path } } }`;
+const TEST = `mutation Test($n: String!) { sendTestNotification(input: { notifier: $n }) { delivery { idempotencyKey status } userErrors { code message path } } }`;
 const STATUSES = ['PENDING', 'DELIVERED', 'FAILED'];
 
 function colored(status: string): string {
@@ -30,7 +30,7 @@ export function registerNotifications(program: Command): void {
       const nodes = data.notificationDeliveries.nodes as any[];
       if (formatOf(command) === 'json') return printJson(nodes);
       if (!nodes.length) return void console.log('No notification deliveries yet.');
-      const rows = nodes.map((d) => [new Date(d.createdAt).toISOString().replace('T', ' ').slice(0, 19), d.notifier, d.event, [d.application, d.channel].filter(Boolean).join('/') || '-', colored(d.status), d.attempts, d.status === 'PENDING' && d.nextAttemptAt ? `retry at ${new Date(d.nextAttemptAt).toISOString().slice(11, 19)}; ${d.lastError ?? ''}` : (d.lastError ?? (d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : '')), d.id]);
+      const rows = nodes.map((d) => [new Date(d.createdAt).toISOString().replace('T', ' ').slice(0, 19), d.notifier, d.event, [d.application, d.channel].filter(Boolean).join('/') || '-', colored(d.status), d.attempts, d.status === 'PENDING' && d.nextAttemptAt ? `retry at ${new Date(d.nextAttemptAt).toISOString().slice(11, 19)}; ${d.lastError ?? ''}` : (d.lastError ?? (d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : '')), d.idempotencyKey]);
       console.log(table(['CREATED', 'NOTIFIER', 'EVENT', 'WHERE', 'STATUS', 'TRIES', 'LAST', 'IDEMPOTENCY KEY'], rows));
     });
   cmd
@@ -42,6 +42,6 @@ export function registerNotifications(program: Command): void {
       const { delivery, userErrors } = data.sendTestNotification;
       if (userErrors.length) throw new CliError(userErrors.map((e: any) => e.message).join('\n'), userErrors.some((e: any) => e.code === 'FORBIDDEN') ? EXIT.FORBIDDEN : EXIT.USAGE);
       if (formatOf(command) === 'json') return printJson(delivery);
-      console.log(`Test notification queued for ${notifier} (idempotency key ${delivery.id}). Follow it with: driftless notifications --notifier ${notifier}`);
+      console.log(`Test notification queued for ${notifier} (idempotency key ${delivery.idempotencyKey}). Follow it with: driftless notifications --notifier ${notifier}`);
     });
 }
