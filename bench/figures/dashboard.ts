@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'playwright-core';
 import { spawnChild, type Child } from '../lib/rpc.js';
-import { gql, TEMPLATE_APP, type Shape } from '../lib/seed.js';
+import { ADMIN_TOKEN, gql, TEMPLATE_APP, type Shape } from '../lib/seed.js';
 import { median, percentile, round, sleep } from '../lib/stats.js';
 import type { Plan, Row } from '../lib/types.js';
 import { dashboardContext, ensureWebBuilt, launchBrowser, readyTimes, shownAt } from './dashboard-page.js';
@@ -81,7 +81,7 @@ export async function dashboardLatency(plan: Plan, log: Log): Promise<Row> {
       // The live socket connects and subscribes after the first render: a change made before that
       // would never reach the page. Wait for the shell's "Live" badge, then for the subscribe to land.
       await page.waitForSelector('.live.on', { timeout: 30_000 });
-      await sleep(1000);
+      await subscribed(url, 30_000);
       const changes = plan.mode === 'smoke' ? 2 : plan.mode === 'quick' ? 40 : 100;
       const delays: number[] = [];
       const runs: unknown[] = [];
@@ -124,4 +124,16 @@ export async function dashboardLatency(plan: Plan, log: Log): Promise<Row> {
       await context.close();
     }
   });
+}
+
+/** Waits until the server runs at least one subscription (the page's), by its own /metrics gauge. */
+async function subscribed(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const gauge = /^driftless_websocket_subscriptions (\S+)$/m.exec(await res.text());
+    if (gauge && Number(gauge[1]) >= 1) return;
+    if (Date.now() > until) throw new Error(`the page's subscription never started (/metrics: ${gauge ? gauge[0] : res.status})`);
+    await sleep(50);
+  }
 }
