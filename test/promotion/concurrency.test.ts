@@ -99,14 +99,17 @@ describe.each(DATABASES)('promotion control: maxParallel (%s)', (database) => {
       expect(await sawLimit(gql)).toBe(true);
     } finally {
       await server.data(`mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`);
-      await waitFor(async () => SERVICES.every((s) => readdirSafe(path.join(stateDir, 'shop', 'production', s)).length === 0), 'the replicas to stop', 30_000, 200);
+      // An instance the other replica was ticking when the application went is removed only once that
+      // tick cannot still be applying: its lease (15 s) plus the apply timeout margin (60 s,
+      // server/engine/removal.ts), so the wait here is longer than a single server's.
+      await waitFor(async () => SERVICES.every((s) => readdirSafe(path.join(stateDir, 'shop', 'production', s)).length === 0), 'the replicas to stop', 120_000, 200);
       rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });
 
 describe.runIf(DATABASES.includes('postgresql'))('promotion control: maxParallel across two server replicas (postgresql)', () => {
-  it('two replicas on one PostgreSQL never apply two instances of the channel at once', { timeout: 180_000 }, async () => {
+  it('two replicas on one PostgreSQL never apply two instances of the channel at once', { timeout: 240_000 }, async () => {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'driftless-slots-'));
     const dirs = [mkdtempSync(path.join(os.tmpdir(), 'driftless-a-')), mkdtempSync(path.join(os.tmpdir(), 'driftless-b-'))];
     const pg = await createPostgresDatabase();
@@ -120,7 +123,10 @@ describe.runIf(DATABASES.includes('postgresql'))('promotion control: maxParallel
       expectOneAtATime(rollouts(stateDir));
       expect(await sawLimit(b)).toBe(true);
       await a(`mutation { deleteApplication(input: { name: "shop" }) { userErrors { message } } }`);
-      await waitFor(async () => SERVICES.every((s) => readdirSafe(path.join(stateDir, 'shop', 'production', s)).length === 0), 'the replicas to stop', 30_000, 200);
+      // An instance the other replica was ticking when the application went is removed only once that
+      // tick cannot still be applying: its lease (15 s) plus the apply timeout margin (60 s,
+      // server/engine/removal.ts), so the wait here is longer than a single server's.
+      await waitFor(async () => SERVICES.every((s) => readdirSafe(path.join(stateDir, 'shop', 'production', s)).length === 0), 'the replicas to stop', 120_000, 200);
     } finally {
       for (const s of servers) await s.stop();
       await pg.drop();
