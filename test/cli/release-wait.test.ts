@@ -43,8 +43,9 @@ describe('driftless release --wait (not a TTY: one line per change)', () => {
     expect((await runCli(['apply', '-f', file], { url: server.url })).code).toBe(0);
 
     const hint = 'driftless approve shop/web --channel production --release 1';
-    const timedOut = await runCli(['release', 'shop/web', '-p', 'version=v1', '--wait', '--timeout', '3s'], { url: server.url });
-    expectCleanFailure(timedOut, 1, /^error: timed out after 3s: production is WAITING \(awaiting approval.*\)\nhint: approve with: driftless approve shop\/web --channel production --release 1\n$/);
+    // Long enough for staging to converge on a loaded machine, so the wait ends at the approval.
+    const timedOut = await runCli(['release', 'shop/web', '-p', 'version=v1', '--wait', '--timeout', '8s'], { url: server.url });
+    expectCleanFailure(timedOut, 1, /^error: timed out after 8s: production is WAITING \(awaiting approval.*\)\nhint: approve with: driftless approve shop\/web --channel production --release 1\n$/);
     expect(timedOut.stdout).toContain(`approve with: ${hint}`);
 
     // A second release waits the same way; approving it from another CLI lets the first one finish.
