@@ -108,6 +108,16 @@ describe('delivering hello through the dashboard', () => {
       expect(await row('v1').locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-kind')))).toEqual(['superseded', 'superseded']);
       expect(await row('v1').locator('td .rcell-detail').first().textContent()).toBe('replaced by v2');
       expect(await row('v2').locator('.release-kind').textContent()).toBe('version v1 → v2');
+
+      // Delivery metrics on the pipeline page, from the server's own history: v1 and v2 reached
+      // production (the last channel), neither failed.
+      await page.getByRole('link', { name: 'Pipeline' }).click();
+      const tile = (label: string) => page.locator(`[data-tile="${label}"]`);
+      await expect.poll(() => tile('Deployments').locator('.tile-value').textContent(), { timeout: 15_000 }).toBe('2');
+      expect(await tile('Deployments').locator('.tile-detail').textContent()).toMatch(/^to production, /);
+      expect(await tile('Lead time').locator('.tile-value').textContent()).not.toBe('–');
+      expect(await tile('Change failure rate').locator('.tile-value').textContent()).toBe('0 %');
+      expect(await tile('Caught automatically').locator('.tile-detail').textContent()).toBe('no release failed');
       g.assertClean();
     } finally {
       await g.close();

@@ -5,6 +5,7 @@ import { useRememberReleases } from '../../ui/release-labels.js';
 import { Loading, QueryError, Section } from '../../ui/Section.js';
 import { AppHeader } from './AppHeader.js';
 import { ChannelGraph } from './ChannelGraph.js';
+import { DeliveryTiles } from './DeliveryTiles.js';
 import { InstanceGrid } from './InstanceGrid.js';
 import { releasesIn } from './pipeline-model.js';
 
@@ -27,6 +28,7 @@ export function ApplicationPage({ app }: { app: string }) {
           <Section title="Services by channel" id="grid" className="lazy-render">
             <InstanceGrid app={application} />
           </Section>
+          <DeliveryTiles app={app} />
         </>
       ) : null}
     </div>
