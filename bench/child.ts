@@ -140,7 +140,8 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
     // else the shared machine runs meanwhile.
     const cpu0 = process.cpuUsage();
     await connection().execute('UPDATE service_instances SET next_check_at = ? WHERE application_id <> (SELECT id FROM applications WHERE name = ?)', [Date.now(), TEMPLATE_APP], 'run');
-    server!.engine!.wake();
+    // The schedule lives in the engine's memory: it reads the database's again.
+    await server!.engine!.resync();
     const ticks0 = server!.engine!.stats.ticks;
     for (;;) {
       const [row] = await sql(`SELECT COUNT(*) AS n FROM service_instances WHERE status <> 'CONVERGED'`);

@@ -5,6 +5,7 @@
  * fresh ids, which is what makes 100,000 instances take seconds instead of hours.
  */
 import type { MikroORM } from '@mikro-orm/core';
+import { partitionOf } from '../../server/engine/partition-of.js';
 import type { FakeInstanceState } from '@driftless/runtime-fake';
 
 export const TEMPLATE_APP = 'bench-app-0000';
@@ -150,6 +151,8 @@ export async function cloneTemplate(orm: MikroORM, kind: 'sqlite' | 'postgresql'
         if (table === 'service_instances') {
           const at = shape.holdCopies && k > 0 ? now + 86_400_000 : shape.state === 'converged' ? now + Math.floor(Math.random() * spread) : now;
           values[columns.indexOf('next_check_at')] = at;
+          // A copy's id is new, and so is its partition.
+          values[columns.indexOf('partition')] = partitionOf(String(values[columns.indexOf('id')]));
           if (shape.state === 'converged') {
             states.push({
               instanceId: String(values[columns.indexOf('id')]),

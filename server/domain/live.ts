@@ -25,10 +25,22 @@ export interface TokenChange {
   tokenId: string;
 }
 
+/**
+ * For the engines (never for clients): intent changed in these applications, or these instances
+ * should look again. Every replica's engine hears it (through the PostgreSQL bridge) and wakes
+ * what it owns; `origin` is the engine that sent it, which has already acted.
+ */
+export interface EngineWake {
+  origin: string;
+  intent?: string[];
+  where?: { applicationIds?: string[]; serviceIds?: string[]; channelIds?: string[]; ids?: string[] };
+}
+
 export type LiveChannels = {
   INSTANCE_CHANGED: [InstanceChange];
   EVENT: [LiveEvent];
   TOKEN_CHANGED: [TokenChange];
+  ENGINE_WAKE: [EngineWake];
 };
 
 export type LivePubSub = ReturnType<typeof createLivePubSub>;

@@ -3,7 +3,7 @@ import type { TargetState } from '@driftless/plugin-sdk';
 import type { TickInput, TickResult } from '../../worker/types.js';
 import type { TickPool } from '../../worker/pool.js';
 import type { RuntimeSecrets } from '../secrets/runtime-secrets.js';
-import type { LivePubSub } from '../domain/live.js';
+import type { EngineWake, LivePubSub } from '../domain/live.js';
 import type { Logger } from '../logger.js';
 import type { PluginHost } from '../plugin-host/index.js';
 import { transact } from '../store/transact.js';
@@ -19,6 +19,9 @@ import { plan } from './plan.js';
 import { targetStep } from './steps.js';
 import { gatherContexts, gatesOf } from './contexts.js';
 import { RemovalQueue } from './removal.js';
+import { registerLocalEngine } from './local-ticks.js';
+import { PartitionLeases } from './partition-leases.js';
+import { Schedule, type ScheduledInstance, type WakeSelector } from './schedule.js';
 import { RolloutSlots, type SlotScope } from './rollout-slots.js';
 import { serverIdentity } from './server-identity.js';
 import type { InstanceSnapshot, InstanceUpdate } from './types.js';
@@ -96,11 +99,16 @@ export interface EngineObserver {
   eventsWritten(events: { type: string; message: string; application: string; channel: string; service: string }[]): void;
 }
 
+/** Schedule rows read per statement when a replica takes partitions over. */
+const ADOPT_PAGE = 20_000;
+
 /**
- * The convergence engine's scheduler. It claims due instances through the database (a lease per
- * instance, so no instance is ever ticked twice at once, also across replicas), decides with pure
- * code (plan → tick in a worker thread → finish), and writes outcomes and events back in one
- * batched transaction. Mutations wake it at once; otherwise it sleeps until the next instance is due.
+ * The convergence engine's scheduler. It owns partitions of the instances (PartitionLeases: a
+ * lease with a fencing generation per partition, so no instance is ever ticked by two replicas at
+ * once), keeps their schedule in memory (Schedule), decides with pure code (plan → tick in a
+ * worker thread → finish), and writes back only what changed, with events, in one batched
+ * transaction. Mutations on any replica wake it at once; otherwise it sleeps until the next
+ * instance is due.
  */
 export class Engine {
   readonly owner: string;
@@ -116,7 +124,14 @@ export class Engine {
   private inFlight = new Set<Promise<void>>();
   /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
   private ticking = new Set<string>();
-  private heartbeat: NodeJS.Timeout | undefined;
+  /** Ticks running now per partition: a partition is handed back only when it has none. */
+  private readonly tickingByPartition = new Map<number, number>();
+  private readonly schedule = new Schedule();
+  private readonly leases: PartitionLeases;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseRound: Promise<void> | undefined;
+  private unregister: (() => void) | undefined;
+  private stopWakes: (() => void) | undefined;
   private readonly removals: RemovalQueue;
   private readonly slots: RolloutSlots;
   /** Health target key → instances whose releases have a gate on it: a flip wakes exactly them. */
@@ -124,7 +139,7 @@ export class Engine {
   /** Instances whose outcome the database refused: attempts and the last cause (persistFailed). */
   private readonly writeFailures = new Map<string, { attempts: number; cause: string }>();
   /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
-  readonly stats = { claimed: 0, ticks: 0, batches: 0 };
+  readonly stats = { claimed: 0, ticks: 0, batches: 0, written: 0, unchanged: 0 };
   /** When the loop last claimed from the database (readiness: the loop is alive and the database answers). */
   lastLoopAt = 0;
 
@@ -135,6 +150,15 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.owner = serverIdentity(opts.dataDir);
     this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
+    this.leases = new PartitionLeases({
+      execute: this.store.execute,
+      kind: opts.kind,
+      owner: this.owner,
+      leaseMs: opts.leaseMs ?? 15_000,
+      now: () => this.now(),
+      logger: opts.logger,
+      busy: (partition) => (this.tickingByPartition.get(partition) ?? 0) > 0,
+    });
     this.config = new ConfigCache(() => opts.orm.em.fork(), undefined, opts.secrets ? (c) => opts.secrets!.open(c) : undefined);
     this.now = opts.now ?? Date.now;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
@@ -159,42 +183,139 @@ export class Engine {
   /** A health result flipped: the instances that gate on it look now (continuous health). */
   private healthChanged(key: string): void {
     const ids = this.healthWatchers.get(key);
-    if (ids?.size) this.store.wake({ ids: [...ids] }, this.now()).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not wake instances after a health change'));
-    this.wake();
+    if (ids?.size) this.wakeWhere({ ids: [...ids] });
   }
 
   async start(): Promise<void> {
-    // SQLite has one server: every lease is from its previous life. Elsewhere, only our own are.
-    const recovered = await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
-    if (recovered) this.opts.observer?.leasesRecovered(recovered);
+    // SQLite has one server: every removal lease is from its previous life. Elsewhere, only our own are.
+    await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
+    this.unregister = registerLocalEngine(this.owner, this.ticking);
+    this.listenForWakes();
+    const changes = await this.leases.start();
+    await this.adopt(changes.gained);
     this.running = true;
     this.loop = this.run();
-    // Leases are short and renewed while their tick runs: a replica that dies loses its instances
-    // to the others within one lease, however long its plugin calls were allowed to take.
-    this.heartbeat = setInterval(() => {
-      const ids = [...this.ticking];
-      if (ids.length) this.store.renewLeases(this.owner, ids, this.now(), this.leaseMs).then(() => this.opts.observer?.leasesRenewed(ids.length)).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not renew leases'));
-    }, Math.max(50, Math.floor(this.leaseMs / 3)));
-    this.heartbeat.unref();
+    // Renewals, takeovers and hand-backs; often enough that a dead replica's partitions are taken
+    // over within one lease and a second.
+    this.leaseTimer = setInterval(() => {
+      this.leaseRound ??= this.balance().finally(() => (this.leaseRound = undefined));
+    }, this.leases.roundEveryMs);
+    this.leaseTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    clearInterval(this.heartbeat);
+    clearInterval(this.leaseTimer);
     this.wake();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    await this.leaseRound;
     // Removals asked for just before a graceful stop are finished now rather than at the next
     // start (they are durable either way); bounded, so a stuck plugin cannot hold the shutdown.
     await this.removals.drain(this.opts.timeouts?.applyMs ?? 60_000);
+    this.stopWakes?.();
+    // Handed back, so another replica takes them at once rather than after the lease.
+    await this.leases.stop().catch((err: unknown) => this.opts.logger.warn({ err }, 'could not hand the partitions back; other replicas take them when the lease runs out'));
+    this.unregister?.();
     await this.health.stop();
+  }
+
+  /** Partitions this replica owns now (tests, metrics). */
+  ownedPartitions(): number[] {
+    return [...this.leases.owned.keys()].sort((a, b) => a - b);
+  }
+
+  /** Instances in this replica's schedule. */
+  get scheduled(): number {
+    return this.schedule.size;
+  }
+
+  private async balance(): Promise<void> {
+    try {
+      const changes = await this.leases.round(() => this.schedule.oldestCheckByPartition());
+      if (changes.lost.length) this.schedule.dropPartitions(changes.lost);
+      if (changes.gained.length) {
+        this.opts.observer?.leasesRecovered(changes.gained.length);
+        await this.adopt(changes.gained);
+      }
+      this.opts.observer?.leasesRenewed(this.leases.owned.size);
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'could not renew or balance the partition leases');
+    }
+  }
+
+  /** Partitions just taken: their instances join the schedule, due when the database says (or now). */
+  private async adopt(partitions: number[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const now = this.now();
+    let after = '';
+    for (;;) {
+      const rows = await this.store.scheduleRows(partitions, after, ADOPT_PAGE);
+      this.schedule.upsert(rows, (r) => r.nextCheckAt ?? now);
+      if (rows.length < ADOPT_PAGE) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    this.wake();
+  }
+
+  /**
+   * Reads the schedule of every owned partition from the database again (a tool wrote
+   * next_check_at behind the engine's back: benchmarks, repairs); earlier times win.
+   */
+  async resync(): Promise<void> {
+    await this.adopt([...this.leases.owned.keys()]);
+  }
+
+  /** Intent changed on this replica or another: what it owns of these applications looks now. */
+  private async refresh(applicationIds: string[]): Promise<void> {
+    const owned = [...this.leases.owned.keys()];
+    const rows = await this.store.scheduleRowsOf(applicationIds, owned);
+    const now = this.now();
+    const present = new Set(rows.map((r) => r.id));
+    for (const id of this.schedule.idsOf(new Set(applicationIds))) if (!present.has(id)) this.schedule.remove(id);
+    this.schedule.upsert(rows, () => now);
+    this.schedule.wake({ applicationIds }, now, true);
+    this.wake();
+  }
+
+  /** Wakes what this replica owns of `where` and tells the other replicas to wake theirs. */
+  private wakeWhere(where: WakeSelector): void {
+    this.schedule.wake(where, this.now());
+    this.wake();
+    if (this.opts.kind === 'postgresql') this.opts.live.publish('ENGINE_WAKE', { origin: this.owner, where });
+  }
+
+  private listenForWakes(): void {
+    const iterator = this.opts.live.subscribe('ENGINE_WAKE')[Symbol.asyncIterator]();
+    this.stopWakes = () => void iterator.return?.();
+    void (async () => {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        const w = next.value as EngineWake;
+        if (w.origin === this.owner) continue;
+        if (w.intent?.length) {
+          this.config.invalidate();
+          await this.refresh(w.intent).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not look at an intent change of another replica'));
+        }
+        if (w.where) {
+          this.schedule.wake(w.where, this.now());
+          this.wake();
+        }
+      }
+    })();
   }
 
   /** Intent changed (config, release, approval, pause): look at these applications now. */
   async intentChanged(applicationIds: string[]): Promise<void> {
     this.config.invalidate();
     this.opts.observer?.intentChanged(applicationIds, this.now());
-    if (applicationIds.length) await this.store.wake({ applicationIds }, this.now());
+    if (applicationIds.length) {
+      // In the database too: a replica that takes these instances over looks at them first.
+      await this.store.wake({ applicationIds }, this.now());
+      if (this.opts.kind === 'postgresql') this.opts.live.publish('ENGINE_WAKE', { origin: this.owner, intent: applicationIds });
+      await this.refresh(applicationIds);
+    }
     this.wake();
   }
 
@@ -215,21 +336,16 @@ export class Engine {
         const removing = this.removals.maybeRun();
         if (removing) this.track(removing);
         const now = this.now();
-        const rows = await this.store.claimDue(this.owner, now, this.leaseMs, this.opts.batchSize ?? 500);
-        const ids = rows.map((r) => r.id);
+        const due = this.schedule.takeDue(now, this.opts.batchSize ?? 500, (p) => this.leases.tickable(p, now));
         this.lastLoopAt = Date.now();
-        if (ids.length === 0) {
+        if (due.length === 0) {
           await this.sleep(now);
           continue;
         }
-        this.stats.claimed += ids.length;
+        this.stats.claimed += due.length;
         this.stats.batches += 1;
-        this.opts.observer?.claimed(ids.length);
-        const batch = this.processBatch(rows).catch(async (err: unknown) => {
-          this.opts.logger.error({ err, instances: ids.length }, 'engine batch failed; its instances are retried shortly');
-          await this.store.release(this.owner, ids, this.now() + 1_000).catch(() => undefined);
-        });
-        this.track(batch);
+        this.opts.observer?.claimed(due.length);
+        this.track(this.processBatch(due));
       } catch (err) {
         this.opts.logger.error({ err }, 'engine loop error');
         await new Promise((r) => setTimeout(r, 500));
@@ -239,7 +355,7 @@ export class Engine {
 
   private async sleep(now: number): Promise<void> {
     if (this.woken || !this.running) return;
-    const next = await this.store.nextDueAt();
+    const next = this.schedule.nextDueAt();
     // Wake for the next due instance, a finished batch, or a mutation; at most 1 s in any case.
     const wait = Math.max(5, Math.min(1_000, next === null ? 1_000 : next - now));
     await new Promise<void>((resolve) => {
@@ -264,16 +380,37 @@ export class Engine {
     void work.finally(() => this.inFlight.delete(work));
   }
 
-  private async processBatch(rows: InstanceSnapshot[]): Promise<void> {
-    for (const r of rows) this.ticking.add(r.id);
+  /**
+   * One batch of due instances: read, decided, ticked, written. Every instance goes back into the
+   * schedule at the end, when its outcome says (or soon, if the batch failed).
+   */
+  private async processBatch(due: ScheduledInstance[]): Promise<void> {
+    const dueAt = new Map<string, number>();
+    for (const e of due) {
+      this.ticking.add(e.id);
+      this.tickingByPartition.set(e.partition, (this.tickingByPartition.get(e.partition) ?? 0) + 1);
+    }
     try {
-      await this.processClaimed(rows);
+      const rows = await this.store.load(due.map((e) => e.id));
+      const found = new Set(rows.map((r) => r.id));
+      // Gone from the database (deleted meanwhile): gone from the schedule.
+      for (const e of due) if (!found.has(e.id)) this.schedule.remove(e.id);
+      if (rows.length) await this.processClaimed(rows, dueAt);
+    } catch (err) {
+      this.opts.logger.error({ err, instances: due.length }, 'engine batch failed; its instances are retried shortly');
     } finally {
-      for (const r of rows) this.ticking.delete(r.id);
+      const now = this.now();
+      for (const e of due) {
+        this.ticking.delete(e.id);
+        const left = (this.tickingByPartition.get(e.partition) ?? 1) - 1;
+        if (left > 0) this.tickingByPartition.set(e.partition, left);
+        else this.tickingByPartition.delete(e.partition);
+        this.schedule.finished(e.id, dueAt.get(e.id) ?? now + 1_000, now);
+      }
     }
   }
 
-  private async processClaimed(rows: InstanceSnapshot[]): Promise<void> {
+  private async processClaimed(rows: InstanceSnapshot[], dueAt: Map<string, number>): Promise<void> {
     const ids = rows.map((r) => r.id);
     const config = await this.config.fresh(this.now());
     const contexts = await gatherContexts({ rows, config, store: this.store, em: () => this.opts.orm.em.fork(), health: this.health, settings: this.settings, now: this.now() });
@@ -304,10 +441,10 @@ export class Engine {
     }
     const finishedAt = this.now();
     const outcomes = drafts.map(({ ctx, draft }) => finish({ ...ctx, now: finishedAt }, draft, results.get(ctx.instance.id)));
-    await this.persistIsolated(contexts, outcomes, finishedAt);
-    // Orphans (their channel or service was deleted meanwhile) just give their lease back.
+    await this.persistIsolated(contexts, outcomes, finishedAt, dueAt);
+    // Orphans (their channel or service was deleted meanwhile) look again after the steady interval.
     const known = new Set(contexts.map((c) => c.instance.id));
-    await this.store.release(this.owner, ids.filter((id) => !known.has(id)), now + this.settings.steadyIntervalMs);
+    for (const id of ids) if (!known.has(id)) dueAt.set(id, now + this.settings.steadyIntervalMs);
   }
 
   private observe(r: TickResult, ctx: InstanceContext | undefined): void {
@@ -340,8 +477,8 @@ export class Engine {
       const [kind, name] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1)];
       for (const c of this.config.channels.values()) if ((kind === 'channel' && c.id === name) || (kind === 'runtime' && c.runtime.name === name)) channelIds.add(c.id);
     }
-    if (channelIds.size) await this.store.wake({ channelIds: [...channelIds] }, now);
-    this.wake();
+    if (channelIds.size) this.wakeWhere({ channelIds: [...channelIds] });
+    void now;
   }
 
   /** Keeps the health-target → instances map current (a tick's gates may change with its release). */
@@ -390,26 +527,26 @@ export class Engine {
    * reported (an error log naming the instance, once per distinct cause) and checked again with
    * exponential backoff rather than every second.
    */
-  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number): Promise<void> {
+  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>): Promise<void> {
     try {
-      await this.persist(contexts, outcomes, now);
+      await this.persist(contexts, outcomes, now, dueAt);
       for (const c of contexts) this.writeFailures.delete(c.instance.id);
       return;
     } catch (err) {
-      if (outcomes.length === 1) return this.persistFailed(contexts[0]!, err, now);
+      if (outcomes.length === 1) return this.persistFailed(contexts[0]!, err, now, dueAt);
     }
     for (const [n, outcome] of outcomes.entries()) {
       const ctx = contexts.find((c) => c.instance.id === outcome.update.id) ?? contexts[n]!;
       try {
-        await this.persist([ctx], [outcome], now);
+        await this.persist([ctx], [outcome], now, dueAt);
         this.writeFailures.delete(ctx.instance.id);
       } catch (err) {
-        await this.persistFailed(ctx, err, now);
+        this.persistFailed(ctx, err, now, dueAt);
       }
     }
   }
 
-  private async persistFailed(ctx: InstanceContext, err: unknown, now: number): Promise<void> {
+  private persistFailed(ctx: InstanceContext, err: unknown, now: number, dueAt: Map<string, number>): void {
     const id = ctx.instance.id;
     const prev = this.writeFailures.get(id);
     const attempts = (prev?.attempts ?? 0) + 1;
@@ -419,20 +556,26 @@ export class Engine {
     if (prev?.cause !== cause) {
       this.opts.logger.error({ err, instanceId: id, instance: `${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}`, attempts }, `could not record the outcome of a tick of ${ctx.applicationName}/${ctx.channel.name}/${ctx.service.name}; it is checked again in ${delay} ms (the rest of its batch was written)`);
     }
-    await this.store.release(this.owner, [id], now + delay).catch(() => undefined);
+    dueAt.set(id, now + delay);
   }
 
   /** Outcomes and their events in one transaction; subscribers hear of them after the commit. */
-  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number): Promise<void> {
+  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>): Promise<void> {
     const events: EngineEventRow[] = [];
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
     const where: { application: string; channel: string; service: string }[] = [];
     let written = new Set<string>();
+    let result: Awaited<ReturnType<InstanceStore['write']>> | undefined;
     let eventIds: number[] = [];
     let freed: string[] = [];
     await transact(this.opts.orm.em.fork(), async (em) => {
       const trx = em.getTransactionContext();
-      written = await this.store.write(this.owner, outcomes.map((o) => o.update), now, trx, new Map(contexts.map((c) => [c.instance.id, c.instance])));
+      const generationOf = (id: string) => {
+        const partition = ctxById.get(id)?.instance.partition;
+        return partition === undefined ? undefined : this.leases.generationOf(partition);
+      };
+      result = await this.store.write(this.owner, outcomes.map((o) => o.update), now, generationOf, trx, new Map(contexts.map((c) => [c.instance.id, c.instance])));
+      written = result.written;
       for (const o of outcomes) {
         if (!written.has(o.update.id)) continue;
         const ctx = ctxById.get(o.update.id)!;
@@ -450,6 +593,14 @@ export class Engine {
       const ended = outcomes.filter((o) => written.has(o.update.id) && !rollingOut(o.update) && slotScopes(ctxById.get(o.update.id)!).length).map((o) => o.update.id);
       freed = await this.slots.release(ended, (sql, params) => em.getConnection().execute(sql, params, 'all', trx));
     });
+    // Only after the commit: a rolled-back transaction leaves the schedule to the caller's retry.
+    for (const o of outcomes) {
+      const id = o.update.id;
+      if (result!.refused.has(id)) dueAt.set(id, now);
+      else dueAt.set(id, o.update.nextCheckAt ?? now + this.settings.steadyIntervalMs);
+    }
+    this.stats.written += result!.written.size;
+    this.stats.unchanged += result!.unchanged.size;
     if (freed.length) await this.wakeScopes(freed, now);
 
     const wakeServices = new Set<string>();
@@ -468,9 +619,6 @@ export class Engine {
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }
-    if (wakeServices.size || wakeChannels.size) {
-      await this.store.wake({ serviceIds: [...wakeServices], channelIds: [...wakeChannels] }, now);
-      this.wake();
-    }
+    if (wakeServices.size || wakeChannels.size) this.wakeWhere({ serviceIds: [...wakeServices], channelIds: [...wakeChannels] });
   }
 }

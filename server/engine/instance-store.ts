@@ -1,6 +1,6 @@
-import type { Connection } from '@mikro-orm/core';
-import type { Knex } from '@mikro-orm/knex';
 import type { DatabaseKind } from '../store/orm.js';
+import { rawExecute, type RawConnection, type RawExecute } from './raw-sql.js';
+import type { ScheduleRow } from './schedule.js';
 import type { InstanceSnapshot, InstanceUpdate } from './types.js';
 
 export interface EngineEventRow {
@@ -13,8 +13,15 @@ export interface EngineEventRow {
   data?: Record<string, unknown>;
 }
 
-/** The ORM connection's knex client and result shaping, which the hot path uses directly. */
-type RawConnection = Connection & { getKnex(): Knex; transformRawResult<T>(res: unknown, method: 'all' | 'get' | 'run'): T };
+/** What a batch's write did with each outcome. */
+export interface WriteResult {
+  /** Rows written (their outcome changed something). */
+  written: Set<string>;
+  /** Outcomes that changed nothing but when the instance is looked at next: nothing was written. */
+  unchanged: Set<string>;
+  /** Not written: the API changed the row's intent meanwhile, or this replica no longer owns its partition. */
+  refused: Set<string>;
+}
 
 /**
  * The engine's hot path: claims, reads and writes of service_instances in batched SQL through the
@@ -22,62 +29,43 @@ type RawConnection = Connection & { getKnex(): Knex; transformRawResult<T>(res: 
  * the ORM's unit of work for the same table; optimistic versions keep the two from losing writes.
  */
 export class InstanceStore {
-  private readonly connection: { execute(sql: string, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: unknown): Promise<any> };
+  private readonly connection: { execute: RawExecute };
 
   constructor(
     connection: RawConnection,
     private readonly kind: DatabaseKind,
   ) {
-    // Statements go to the driver with bound parameters. MikroORM's own `execute` inlines every
-    // parameter into the SQL text first: for a 500-row batch that is a megabyte of escaped JSON
-    // literals to build, lower-case (the SQLite dialect inspects the text) and parse again, which
-    // cost the engine half its steady-state throughput (docs/benchmarks.md).
-    this.connection = {
-      async execute(sql, params = [], method = 'all', trx) {
-        const query = connection.getKnex().raw(sql, params as Knex.RawBinding[]);
-        if (trx) query.transacting(trx as Knex.Transaction);
-        return connection.transformRawResult(await query, method);
-      },
-    };
+    this.connection = { execute: rawExecute(connection) };
+  }
+
+  /** The statement runner, shared with the partition leases. */
+  get execute(): RawExecute {
+    return this.connection.execute;
   }
 
   /**
-   * Leases up to `limit` due instances to `owner` and returns them as they are now (one statement:
-   * the claim also reads the batch). Claimed rows move forward in the schedule to the lease expiry
-   * at once, so the next claim does not scan them again and a crashed owner's instances come due
-   * again when its lease runs out.
+   * A page of the schedule rows of these partitions, by id after `afterId` (a takeover of a
+   * million instances reads them in pages rather than in one result).
    */
-  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<InstanceSnapshot[]> {
-    const lockClause = this.kind === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
-    const expires = Math.round(now + leaseMs);
-    now = Math.round(now);
+  async scheduleRows(partitions: number[], afterId: string, limit: number): Promise<ScheduleRow[]> {
+    if (partitions.length === 0) return [];
     const rows: Record<string, unknown>[] = await this.connection.execute(
-      `UPDATE service_instances SET lease_owner = ?, lease_expires_at = ?, next_check_at = ?
-       WHERE id IN (
-         SELECT id FROM service_instances
-         WHERE next_check_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)
-         ORDER BY next_check_at LIMIT ? ${lockClause}
-       ) RETURNING *`,
-      [owner, expires, expires, now, now, limit],
+      `SELECT id, partition, application_id, service_id, channel_id, next_check_at FROM service_instances
+       WHERE partition IN (${partitions.map(() => '?').join(',')}) AND id > ? ORDER BY id LIMIT ?`,
+      [...partitions, afterId, limit],
     );
-    return rows.map((r) => this.decode(r));
+    return rows.map(scheduleRow);
   }
 
-  /** Extends the leases of ticks still running (and keeps them out of the due set meanwhile). */
-  async renewLeases(owner: string, ids: string[], now: number, leaseMs: number): Promise<void> {
-    const expires = Math.round(now + leaseMs);
-    await this.connection.execute(
-      `UPDATE service_instances SET lease_expires_at = ?, next_check_at = ? WHERE lease_owner = ? AND id IN (${ids.map(() => '?').join(',')})`,
-      [expires, expires, owner, ...ids],
-      'run',
+  /** The schedule rows of these applications' instances in these partitions (after an intent change). */
+  async scheduleRowsOf(applicationIds: string[], partitions: number[]): Promise<ScheduleRow[]> {
+    if (applicationIds.length === 0 || partitions.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.connection.execute(
+      `SELECT id, partition, application_id, service_id, channel_id, next_check_at FROM service_instances
+       WHERE application_id IN (${applicationIds.map(() => '?').join(',')}) AND partition IN (${partitions.map(() => '?').join(',')})`,
+      [...applicationIds, ...partitions],
     );
-  }
-
-  /** Earliest scheduled check, to sleep until then when nothing is due. */
-  async nextDueAt(): Promise<number | null> {
-    const rows: { at: unknown }[] = await this.connection.execute('SELECT MIN(next_check_at) AS at FROM service_instances');
-    const at = rows[0]?.at;
-    return at === null || at === undefined ? null : Number(at);
+    return rows.map(scheduleRow);
   }
 
   async load(ids: string[]): Promise<InstanceSnapshot[]> {
@@ -97,27 +85,25 @@ export class InstanceStore {
   }
 
   /**
-   * Writes tick outcomes and releases their leases, in at most two statements: outcomes that only
-   * move the instance's next check (a steady-state tick that found everything as it was, compared
-   * with `before`) rewrite just the schedule; the others write every engine column. A row whose
-   * version moved since it was claimed (the API changed its intent meanwhile) is not written: its
-   * lease is released and it is due at once, so the next tick starts from the new intent.
-   * Returns the ids that were written.
+   * Writes tick outcomes in at most one statement. An outcome that changed nothing but when the
+   * instance is looked at next (compared with `before`) is not written at all: the schedule lives
+   * in the owner's memory. The others are written only where the row's version is still the one
+   * the tick started from (else the API changed its intent meanwhile) and where this replica still
+   * owns the row's partition at the generation it claimed (`generationOf`; the fencing check).
    */
-  async write(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown, before?: ReadonlyMap<string, InstanceSnapshot>): Promise<Set<string>> {
-    if (updates.length === 0) return new Set();
-    const full: InstanceUpdate[] = [];
-    const scheduleOnly: InstanceUpdate[] = [];
+  async write(owner: string, updates: InstanceUpdate[], now: number, generationOf: (id: string) => number | undefined, trx?: unknown, before?: ReadonlyMap<string, InstanceSnapshot>): Promise<WriteResult> {
+    const result: WriteResult = { written: new Set(), unchanged: new Set(), refused: new Set() };
+    const full: { update: InstanceUpdate; generation: number }[] = [];
     for (const u of updates) {
       const prev = before?.get(u.id);
-      (prev && onlyScheduleChanged(prev, u) ? scheduleOnly : full).push(u);
+      const generation = generationOf(u.id);
+      if (prev && onlyScheduleChanged(prev, u)) result.unchanged.add(u.id);
+      else if (generation === undefined) result.refused.add(u.id);
+      else full.push({ update: u, generation });
     }
-    const ids = new Set<string>();
-    for (const id of await this.writeFull(owner, full, now, trx)) ids.add(id);
-    for (const id of await this.writeSchedule(owner, scheduleOnly, now, trx)) ids.add(id);
-    const skipped = updates.filter((u) => !ids.has(u.id)).map((u) => u.id);
-    if (skipped.length) await this.release(owner, skipped, now, trx);
-    return ids;
+    for (const id of await this.writeColumns(owner, full, FULL_COLUMNS, now, trx)) result.written.add(id);
+    for (const { update } of full) if (!result.written.has(update.id)) result.refused.add(update.id);
+    return result;
   }
 
   private cast(i: number, type: 'int' | 'bigint' | 'json' | 'text'): string {
@@ -126,36 +112,28 @@ export class InstanceStore {
     return type === 'int' ? `${col}::integer` : type === 'bigint' ? `${col}::bigint` : type === 'json' ? `${col}::jsonb` : col;
   }
 
-  private writeSchedule(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
-    return this.writeColumns(owner, updates, SCHEDULE_COLUMNS, now, trx);
-  }
-
-  private writeFull(owner: string, updates: InstanceUpdate[], now: number, trx?: unknown): Promise<string[]> {
-    return this.writeColumns(owner, updates, FULL_COLUMNS, now, trx);
-  }
-
   /**
-   * One `UPDATE … FROM (VALUES …)` for a batch: sets `columns` plus `updated_at`, bumps the version
-   * and releases the lease, only where the version and the lease are still the ones claimed.
+   * One `UPDATE … FROM (VALUES …)` for a batch: sets `columns` plus `updated_at` and bumps the
+   * version, only where the version is still the one read and the partition is still this
+   * owner's at the generation it claimed.
    */
-  private async writeColumns(owner: string, updates: InstanceUpdate[], columns: readonly WrittenColumn[], now: number, trx?: unknown): Promise<string[]> {
+  private async writeColumns(owner: string, updates: { update: InstanceUpdate; generation: number }[], columns: readonly WrittenColumn[], now: number, trx?: unknown): Promise<string[]> {
     if (updates.length === 0) return [];
-    // VALUES columns: 1 id, 2 expected version, then one per written column, then updated_at.
-    const assignments = columns.map((c, i) => `${c.name} = ${this.cast(i + 3, c.type)}`);
-    assignments.push(`updated_at = ${this.cast(columns.length + 3, 'bigint')}`);
-    const row = '(' + new Array(columns.length + 3).fill('?').join(',') + ')';
+    // VALUES columns: 1 id, 2 expected version, 3 partition generation, then one per written column, then updated_at.
+    const assignments = columns.map((c, i) => `${c.name} = ${this.cast(i + 4, c.type)}`);
+    assignments.push(`updated_at = ${this.cast(columns.length + 4, 'bigint')}`);
+    const row = '(' + new Array(columns.length + 4).fill('?').join(',') + ')';
     const params: unknown[] = [];
     // Integer columns get integers: PostgreSQL refuses 1012.5 for a bigint (a backoff of 1.5^n).
     const valueOf = (c: WrittenColumn, u: InstanceUpdate) => (c.type === 'bigint' ? whole(c.value(u)) : c.value(u));
-    for (const u of updates) params.push(u.id, u.expectedVersion, ...columns.map((c) => valueOf(c, u)), whole(now));
+    for (const { update: u, generation } of updates) params.push(u.id, u.expectedVersion, generation, ...columns.map((c) => valueOf(c, u)), whole(now));
     const written: { id: string }[] = await this.connection.execute(
       `UPDATE service_instances AS si SET
          ${assignments.join(',\n         ')},
-         version = si.version + 1,
-         lease_owner = NULL,
-         lease_expires_at = NULL
+         version = si.version + 1
        FROM (VALUES ${updates.map(() => row).join(',')}) AS v
-       WHERE si.id = v.column1 AND si.version = ${this.cast(2, 'int')} AND si.lease_owner = ?
+       WHERE si.id = v.column1 AND si.version = ${this.cast(2, 'int')}
+         AND EXISTS (SELECT 1 FROM engine_partitions p WHERE p.id = si.partition AND p.owner = ? AND p.generation = ${this.cast(3, 'bigint')})
        RETURNING id`,
       [...params, owner],
       'all',
@@ -181,8 +159,8 @@ export class InstanceStore {
   }
 
   /**
-   * At start-up: leases a previous life of this server left (of `owner`; null: of anyone, for a
-   * single-node SQLite server) are void, instances and removals alike.
+   * At start-up: removal leases a previous life of this server left (of `owner`; null: of anyone,
+   * for a single-node SQLite server) are void. Instance leases of before partitions are cleared.
    */
   async releaseLeases(owner: string | null, now: number): Promise<number> {
     const where = owner === null ? 'lease_owner IS NOT NULL' : 'lease_owner = ?';
@@ -190,18 +168,6 @@ export class InstanceStore {
     const voided: unknown[] = await this.connection.execute(`UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ? WHERE ${where} RETURNING id`, [Math.round(now), ...params], 'all');
     await this.connection.execute(`UPDATE pending_removals SET lease_owner = NULL, lease_expires_at = NULL WHERE ${where}`, params, 'run');
     return voided.length;
-  }
-
-  /** Gives up leases without writing results; the instances are due at `dueAt`. */
-  async release(owner: string, ids: string[], dueAt: number, trx?: unknown): Promise<void> {
-    if (ids.length === 0) return;
-    await this.connection.execute(
-      `UPDATE service_instances SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = ?
-       WHERE lease_owner = ? AND id IN (${ids.map(() => '?').join(',')})`,
-      [whole(dueAt), owner, ...ids],
-      'run',
-      trx,
-    );
   }
 
   /** Makes instances due now (a mutation changed their intent, or an upstream channel moved). */
@@ -217,7 +183,7 @@ export class InstanceStore {
     if (clauses.length === 0) return 0;
     params.push(Math.round(now));
     const res = await this.connection.execute(
-      `UPDATE service_instances SET next_check_at = ? WHERE (${clauses.join(' OR ')}) AND (next_check_at IS NULL OR next_check_at > ?) AND lease_owner IS NULL`,
+      `UPDATE service_instances SET next_check_at = ? WHERE (${clauses.join(' OR ')}) AND (next_check_at IS NULL OR next_check_at > ?)`,
       params,
       'run',
     );
@@ -228,6 +194,7 @@ export class InstanceStore {
     const snapshot: InstanceSnapshot = {
       id: String(r.id),
       version: Number(r.version),
+      partition: Number(r.partition ?? 0),
       applicationId: String(r.application_id),
       serviceId: String(r.service_id),
       channelId: String(r.channel_id),
@@ -332,9 +299,6 @@ interface WrittenColumn {
   value(u: InstanceUpdate): unknown;
 }
 
-/** A steady-state tick that found everything as it was only moves the schedule. */
-const SCHEDULE_COLUMNS: readonly WrittenColumn[] = [{ name: 'next_check_at', type: 'bigint', value: (u) => u.nextCheckAt }];
-
 /** Every column the engine owns. */
 const FULL_COLUMNS: readonly WrittenColumn[] = [
   { name: 'target_release_id', type: 'text', value: (u) => u.targetReleaseId },
@@ -348,6 +312,17 @@ const FULL_COLUMNS: readonly WrittenColumn[] = [
   { name: 'next_check_at', type: 'bigint', value: (u) => u.nextCheckAt },
   { name: 'engine_state', type: 'json', value: (u) => json(u.engineState) },
 ];
+
+function scheduleRow(r: Record<string, unknown>): ScheduleRow {
+  return {
+    id: String(r.id),
+    partition: Number(r.partition),
+    applicationId: String(r.application_id),
+    serviceId: String(r.service_id),
+    channelId: String(r.channel_id),
+    nextCheckAt: r.next_check_at === null || r.next_check_at === undefined ? null : Number(r.next_check_at),
+  };
+}
 
 function whole(value: unknown): unknown {
   return typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : value;

@@ -87,12 +87,18 @@ export class RemovalQueue {
 
   private async claim(now: number): Promise<PendingRemovalRow[]> {
     const lock = this.opts.kind === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
+    // A read first: the idle check runs every few seconds, and with nothing to remove it writes nothing.
+    const [any] = (await this.opts.orm.em.getConnection().execute('SELECT id FROM pending_removals WHERE due_at <= ? LIMIT 1', [Math.round(now)])) as unknown[];
+    if (!any) return [];
     const rows = (await this.opts.orm.em.getConnection().execute(
       `UPDATE pending_removals SET lease_owner = ?, lease_expires_at = ?
-       WHERE id IN (SELECT id FROM pending_removals WHERE due_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?) ORDER BY due_at LIMIT ${BATCH} ${lock})
+       WHERE id IN (SELECT id FROM pending_removals WHERE due_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+         AND (held_by IS NULL OR held_by = ? OR held_until < ?) ORDER BY due_at LIMIT ${BATCH} ${lock})
        RETURNING id`,
+      // The partition owner the row names removes it (it knows whether a tick of it runs); anyone
+      // does once that owner's lease and the margin for its last apply are over.
       // Integer columns get integers (an injected clock may be fractional; PostgreSQL refuses that for bigint).
-      [this.opts.owner, Math.round(now + this.opts.timeoutMs + 10_000), Math.round(now), Math.round(now)],
+      [this.opts.owner, Math.round(now + this.opts.timeoutMs + 10_000), Math.round(now), Math.round(now), this.opts.owner, Math.round(now - REMOTE_TICK_MARGIN_MS)],
     )) as { id: string }[];
     if (rows.length === 0) return [];
     return this.opts.orm.em.fork().find(PendingRemovalRow, { id: { $in: rows.map((r) => r.id) } });

@@ -92,6 +92,8 @@ export interface GateState {
 export interface InstanceSnapshot {
   id: string;
   version: number;
+  /** Its partition (server/engine/partition-of.ts): whose owner ticks it. */
+  partition: number;
   applicationId: string;
   serviceId: string;
   channelId: string;

@@ -91,6 +91,12 @@ export class NotificationDispatcher {
   private async claim(now: number): Promise<DueRow[]> {
     const lock = this.opts.kind === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const leaseUntil = now + this.opts.timeoutMs + 30_000;
+    // A read first: an idle outbox is polled every second, and that poll writes nothing.
+    const due = await this.execute<{ id: string }>(
+      `SELECT id FROM notification_deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?) LIMIT 1`,
+      [now, now],
+    );
+    if (due.length === 0) return [];
     return this.execute<DueRow>(
       `UPDATE notification_deliveries SET lease_owner = ?, lease_expires_at = ?
         WHERE id IN (SELECT id FROM notification_deliveries

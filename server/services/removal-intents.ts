@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { recordEvent } from '../domain/events.js';
+import { tickingHere } from '../engine/local-ticks.js';
 import { ApplicationRow, PendingRemovalRow, ReleaseChannelRow, RuntimeRow, ServiceInstanceRow, ServiceRow, type EventRow, type RemovalCause } from '../store/entities/index.js';
 
 const CAUSE_WORDS: Record<RemovalCause, string> = {
@@ -25,6 +26,7 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
   const serviceById = new Map(services.map((s) => [s.id, s]));
   const runtimeById = new Map(runtimes.map((r) => [r.id, r]));
   const now = Date.now();
+  const leases = await partitionLeases(em, instances, now);
   const events: EventRow[] = [];
   let pending = 0;
   for (const i of instances) {
@@ -33,9 +35,12 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
     const service = serviceById.get(i.serviceId);
     const runtime = channel && runtimeById.get(channel.runtimeId);
     if (!app || !channel || !service || !runtime) continue;
-    // A tick holding the lease may be starting the first replica right now: its target is not
-    // written yet, but something may run. Only an instance nothing was ever started for is skipped.
-    const leased = !!i.leaseOwner && !!i.leaseExpiresAt && i.leaseExpiresAt > now;
+    // The owner of the instance's partition may be starting its first replica right now: its
+    // target is not written yet, but something may run. An owner in this process says whether it
+    // ticks the instance; one elsewhere is presumed to. Only an instance nothing was ever started
+    // for, and that no tick is starting, is skipped.
+    const lease = leases.get(i.partition);
+    const leased = !!lease && (tickingHere(lease.owner, i.id) ?? true);
     if (!i.targetReleaseId && !leased) continue;
     em.create(PendingRemovalRow, {
       id: i.id,
@@ -48,8 +53,9 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
       cause,
       actor,
       dueAt: now,
-      heldBy: leased ? i.leaseOwner : null,
-      heldUntil: leased ? i.leaseExpiresAt : null,
+      partition: i.partition,
+      heldBy: lease ? lease.owner : null,
+      heldUntil: lease ? lease.expiresAt : null,
     });
     pending++;
     events.push(
@@ -66,4 +72,16 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
   }
   await em.nativeDelete(ServiceInstanceRow, { id: { $in: instances.map((i) => i.id) } });
   return { pending, events };
+}
+
+/** Live partition leases of these instances' partitions: owner and expiry. */
+async function partitionLeases(em: EntityManager, instances: ServiceInstanceRow[], now: number): Promise<Map<number, { owner: string; expiresAt: number }>> {
+  const partitions = [...new Set(instances.map((i) => i.partition))];
+  const rows = (await em.getConnection().execute(
+    `SELECT id, owner, expires_at FROM engine_partitions WHERE owner IS NOT NULL AND expires_at > ? AND id IN (${partitions.map(() => '?').join(',')})`,
+    [now, ...partitions],
+    'all',
+    em.getTransactionContext(),
+  )) as { id: unknown; owner: string; expires_at: unknown }[];
+  return new Map(rows.map((r) => [Number(r.id), { owner: r.owner, expiresAt: Number(r.expires_at) }]));
 }

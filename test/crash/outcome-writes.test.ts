@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { control } from '@driftless/runtime-fake';
 import { InstanceStore } from '../../server/engine/instance-store.js';
+import { PartitionLeases } from '../../server/engine/partition-leases.js';
 import { DATABASES } from '../helpers/databases.js';
 import { fakeConfig, instanceIds, release, rowId, waitForChannel } from '../helpers/fake-config.js';
 import { APPLY_CONFIG } from '../helpers/config-text.js';
@@ -20,15 +21,18 @@ describe.each(DATABASES)('issue 10 point 19: outcome writes (%s)', (database) =>
     const orm = server.driftless.store.orm;
     const store = new InstanceStore(orm.em.getConnection() as never, server.driftless.store.kind);
     const now = Date.now() + 0.25;
-    const [row] = (await store.claimDue('test-owner', now + 60_000, 15_000, 10)).filter((r) => r.id === ids.staging);
+    // Writes are fenced by partition ownership: this test owns every partition (the engine is off).
+    const leases = new PartitionLeases({ execute: store.execute, kind: server.driftless.store.kind, owner: 'test-owner', leaseMs: 60_000, now: () => now, logger: server.driftless.logger, busy: () => false });
+    await leases.start();
+    const [row] = await store.load([ids.staging]);
     expect(row).toBeDefined();
     // 200 * 1.5^4: the pending backoff that froze an instance on PostgreSQL.
     const update = { ...row!, expectedVersion: row!.version, nextCheckAt: now + 1012.5, statusSince: now, convergedAt: now + 0.5, reasons: [], engineState: { pendingTicks: 5 } };
-    const written = await store.write('test-owner', [update as never], now);
-    expect([...written]).toEqual([ids.staging]);
+    const result = await store.write('test-owner', [update as never], now, () => leases.generationOf(row!.partition));
+    expect([...result.written]).toEqual([ids.staging]);
     expect(await store.insertEvents([{ at: now, type: 'INSTANCE_APPLIED', applicationId: row!.applicationId, subject: 's', subjectId: row!.id, message: 'm' }])).toHaveLength(1);
     await store.wake({ ids: [ids.staging] }, now + 0.5);
-    await store.release('test-owner', [ids.production], now + 0.75);
+    await leases.stop();
     const [after] = await store.load([ids.staging]);
     expect(Number.isInteger(after!.nextCheckAt)).toBe(true);
     expect(Number.isInteger(after!.statusSince)).toBe(true);

@@ -13,7 +13,7 @@ export type RemovalCause = 'CHANNEL_REMOVED' | 'SERVICE_DELETED' | 'APPLICATION_
 @Entity({ tableName: 'pending_removals' })
 @Index({ properties: ['dueAt'] })
 export class PendingRemovalRow {
-  [OptionalProps]?: 'createdAt' | 'attempts';
+  [OptionalProps]?: 'createdAt' | 'attempts' | 'partition';
 
   /** The removed instance's id (what the plugin knows it by). */
   @PrimaryKey({ type: 'string', length: 36 })
@@ -56,6 +56,10 @@ export class PendingRemovalRow {
    */
   @Property({ type: 'string', length: 100, nullable: true })
   heldBy?: string | null;
+
+  /** The removed instance's partition: its owner, who knows whether a tick of it runs, removes it. */
+  @Property({ type: 'integer' })
+  partition: number = 0;
 
   @Property({ type: new BigIntType('number'), nullable: true })
   heldUntil?: number | null;

@@ -4,6 +4,7 @@ import type { Opt } from '@mikro-orm/core';
 import type { CompiledChannelState } from '../../compiler/types.js';
 import type { ConvergenceStatus, StatusReason } from '../../domain/status.js';
 import { MutableRow } from './base.js';
+import { partitionOf } from '../../engine/partition-of.js';
 
 /** A person's decision to hold an instance at one release, with why. */
 export interface InstancePin {
@@ -77,6 +78,14 @@ export class ServiceInstanceRow extends MutableRow {
   @Property({ type: new BigIntType('number'), nullable: true })
   nextCheckAt?: number | null;
 
+  /**
+   * The partition (server/engine/partition-of.ts) whose owner ticks this instance. Set from the id
+   * when the row is created; never changes.
+   */
+  @Property({ type: 'integer', onCreate: (i: ServiceInstanceRow) => partitionOf(i.id) })
+  partition!: Opt<number>;
+
+  /** Before partitions (issue 17) the engine leased single instances here; no longer written. */
   @Property({ type: 'string', length: 100, nullable: true })
   leaseOwner?: string | null;
 

@@ -1,0 +1,238 @@
+/** What the scheduler keeps of an instance it owns: enough to find it, wake it and know when it is due. */
+export interface ScheduledInstance {
+  id: string;
+  partition: number;
+  applicationId: string;
+  serviceId: string;
+  channelId: string;
+  dueAt: number;
+  /** When its last tick ended (0: not since this replica took it). */
+  checkedAt: number;
+  /** Taken for a tick and not back yet. */
+  ticking: boolean;
+  /** Woken while its tick ran: due again as soon as the tick is back. */
+  wokenWhileTicking: boolean;
+}
+
+export interface WakeSelector {
+  applicationIds?: string[];
+  serviceIds?: string[];
+  channelIds?: string[];
+  ids?: string[];
+}
+
+/** A row as the scheduler loads it. */
+export interface ScheduleRow {
+  id: string;
+  partition: number;
+  applicationId: string;
+  serviceId: string;
+  channelId: string;
+  nextCheckAt: number | null;
+}
+
+interface HeapNode {
+  at: number;
+  entry: ScheduledInstance;
+}
+
+/**
+ * The owner's schedule of its instances, in memory (issue 17): the database holds intent and
+ * outcomes, not "checked again at"; a steady re-check that changes nothing writes nothing. A binary
+ * min-heap by due time with lazy deletion: rescheduling pushes a new node, and a node whose time is
+ * not its entry's any more is dropped when it comes up. Ids of applications, services and channels
+ * are interned, so a million entries share a few thousand strings.
+ */
+export class Schedule {
+  private readonly entries = new Map<string, ScheduledInstance>();
+  private heap: HeapNode[] = [];
+  private readonly interned = new Map<string, string>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: string): ScheduledInstance | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Adds or refreshes instances; an instance already known keeps its place unless `dueAt` is earlier. */
+  upsert(rows: ScheduleRow[], dueAt: (row: ScheduleRow) => number): void {
+    for (const row of rows) {
+      const at = dueAt(row);
+      const known = this.entries.get(row.id);
+      if (known) {
+        this.moveEarlier(known, at);
+        continue;
+      }
+      const entry: ScheduledInstance = {
+        id: row.id,
+        partition: row.partition,
+        applicationId: this.intern(row.applicationId),
+        serviceId: this.intern(row.serviceId),
+        channelId: this.intern(row.channelId),
+        dueAt: at,
+        checkedAt: 0,
+        ticking: false,
+        wokenWhileTicking: false,
+      };
+      this.entries.set(row.id, entry);
+      this.push(entry);
+    }
+  }
+
+  remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.dueAt = Number.NaN;
+    this.entries.delete(id);
+  }
+
+  /** Forgets every instance of these partitions (handed back or lost). */
+  dropPartitions(partitions: Iterable<number>): void {
+    const set = new Set(partitions);
+    for (const [id, entry] of this.entries) if (set.has(entry.partition)) this.remove(id);
+    if (this.heap.length > 2 * this.entries.size + 1024) this.rebuild();
+  }
+
+  /** Ids of the instances in these applications and partitions (what a refresh compares with). */
+  idsOf(applicationIds: Set<string>): string[] {
+    const ids: string[] = [];
+    for (const entry of this.entries.values()) if (applicationIds.has(entry.applicationId)) ids.push(entry.id);
+    return ids;
+  }
+
+  /**
+   * Takes up to `limit` due instances for a tick, earliest first. Instances of partitions that may
+   * not tick now (`tickable`) are put back a little later.
+   */
+  takeDue(now: number, limit: number, tickable: (partition: number) => boolean): ScheduledInstance[] {
+    const taken: ScheduledInstance[] = [];
+    const deferred: ScheduledInstance[] = [];
+    while (taken.length < limit && this.heap.length && this.heap[0]!.at <= now) {
+      const { at, entry } = this.pop()!;
+      if (entry.dueAt !== at || entry.ticking || !this.entries.has(entry.id)) continue;
+      if (!tickable(entry.partition)) {
+        deferred.push(entry);
+        continue;
+      }
+      entry.ticking = true;
+      entry.wokenWhileTicking = false;
+      taken.push(entry);
+    }
+    for (const entry of deferred) this.setDue(entry, now + 250);
+    return taken;
+  }
+
+  /** A tick is back: the instance is due at `at` (or at once, if something woke it meanwhile). */
+  finished(id: string, at: number, now: number): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.ticking = false;
+    entry.checkedAt = now;
+    this.setDue(entry, entry.wokenWhileTicking ? now : at);
+    entry.wokenWhileTicking = false;
+  }
+
+  /**
+   * Makes the selected instances due now; returns how many it found. An instance whose tick runs
+   * is due again right after it only for `intent` (its intent changed: a tick that found nothing to
+   * write is not checked against the row's version); a downstream nudge does not repeat a tick.
+   */
+  wake(where: WakeSelector, now: number, intent = false): number {
+    const ids = where.ids?.length ? where.ids : undefined;
+    const sets = [where.applicationIds, where.serviceIds, where.channelIds].map((v) => (v?.length ? new Set(v) : undefined));
+    let found = 0;
+    const touch = (entry: ScheduledInstance) => {
+      found++;
+      if (!entry.ticking) this.moveEarlier(entry, now);
+      else if (intent) entry.wokenWhileTicking = true;
+    };
+    if (ids) for (const id of ids) {
+      const entry = this.entries.get(id);
+      if (entry) touch(entry);
+    }
+    const [apps, services, channels] = sets;
+    if (apps || services || channels) {
+      for (const entry of this.entries.values()) {
+        if (apps?.has(entry.applicationId) || services?.has(entry.serviceId) || channels?.has(entry.channelId)) touch(entry);
+      }
+    }
+    return found;
+  }
+
+  /** When the earliest instance is due (null: none is scheduled). */
+  nextDueAt(): number | null {
+    while (this.heap.length) {
+      const top = this.heap[0]!;
+      if (top.entry.dueAt === top.at && !top.entry.ticking && this.entries.has(top.entry.id)) return top.at;
+      this.pop();
+    }
+    return null;
+  }
+
+  /** The oldest check per partition (0 for a partition with an instance not checked yet). */
+  oldestCheckByPartition(): Map<number, number> {
+    const oldest = new Map<number, number>();
+    for (const entry of this.entries.values()) {
+      const prev = oldest.get(entry.partition);
+      if (prev === undefined || entry.checkedAt < prev) oldest.set(entry.partition, entry.checkedAt);
+    }
+    return oldest;
+  }
+
+  private moveEarlier(entry: ScheduledInstance, at: number): void {
+    if (entry.ticking) return;
+    if (!(at < entry.dueAt)) return;
+    this.setDue(entry, at);
+  }
+
+  private setDue(entry: ScheduledInstance, at: number): void {
+    entry.dueAt = at;
+    this.push(entry);
+  }
+
+  private intern(value: string): string {
+    const known = this.interned.get(value);
+    if (known !== undefined) return known;
+    this.interned.set(value, value);
+    return value;
+  }
+
+  private rebuild(): void {
+    this.heap = [];
+    for (const entry of this.entries.values()) if (!entry.ticking) this.push(entry);
+  }
+
+  private push(entry: ScheduledInstance): void {
+    const heap = this.heap;
+    const node = { at: entry.dueAt, entry };
+    let i = heap.length;
+    heap.push(node);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.at <= node.at) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = node;
+  }
+
+  private pop(): HeapNode | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (!top || !last || heap.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const r = l + 1;
+      const child = r < heap.length && heap[r]!.at < heap[l]!.at ? r : l;
+      if (heap[child]!.at >= last.at) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+}
