@@ -18,6 +18,7 @@ import { createLoaders } from '../schema/loaders.js';
 import { driftlessSchema } from '../schema/build-schema.js';
 import type { GraphQLContext, ServerHooks } from '../schema/context.js';
 import { createTickPool } from '../worker/pool.js';
+import type { TickInput } from '../worker/types.js';
 import { createPostgresDatabase } from '../test/helpers/databases.js';
 import { ADMIN_TOKEN, cloneTemplate, seedTemplate, TEMPLATE_APP, type Shape } from './lib/seed.js';
 import { runFloor } from './lib/floor.js';
@@ -116,7 +117,7 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
     await sleep(windowMs);
     const b = { ...engine.stats, at: now() };
     const seconds = (b.at - a.at) / 1000;
-    return { ticksPerSec: (b.ticks - a.ticks) / seconds, claimedPerSec: (b.claimed - a.claimed) / seconds, batches: b.batches - a.batches, seconds };
+    return { ticksPerSec: (b.ticks - a.ticks) / seconds, claimedPerSec: (b.claimed - a.claimed) / seconds, batches: b.batches - a.batches, written: b.written - a.written, seconds };
   },
 
   async floor(windowMs: number) {
@@ -161,6 +162,56 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
       if (call) return call.at;
       if (Date.now() > deadline) throw new Error(`no apply of ${version} within ${timeoutMs} ms`);
       await sleep(2);
+    }
+  },
+
+  /**
+   * Floor of steady state without a database: the instances' ticks (fetch + decide, the fake
+   * runtime's states) straight into a warm worker pool of the engine's size, 4 batches of 500 in
+   * flight, for `windowMs`. Run with the engine off (plugins loaded).
+   */
+  async poolFloor(windowMs: number) {
+    const rows = await sql('SELECT si.id, si.target_release_id, si.target_state, a.name AS app, c.name AS channel, s.name AS service FROM service_instances si JOIN applications a ON a.id = si.application_id JOIN release_channels c ON c.id = si.channel_id JOIN services s ON s.id = si.service_id');
+    const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    const inputs: TickInput[] = rows.map((r) => {
+      const state = json(r.target_state);
+      return {
+        instanceId: r.id,
+        identity: { instanceId: r.id, application: r.app, channel: r.channel, service: r.service, runtime: 'fake' },
+        plugin: 'fake',
+        runtimeConfig: {},
+        target: { releaseId: r.target_release_id, version: r.target_release_id, params: state.params, spec: state.spec, env: state.env, digest: state.digest },
+        mode: 'converge',
+        timeouts: { fetchMs: 10_000, applyMs: 60_000 },
+      };
+    });
+    const threads = config({}).engine.workerThreads;
+    const pool = createTickPool({ maxThreads: threads, minThreads: threads });
+    const plugins = server!.plugins.modulePaths();
+    try {
+      let next = 0;
+      const batch = () => {
+        const out = inputs.slice(next, next + 500);
+        next = next + 500 >= inputs.length ? 0 : next + 500;
+        return out;
+      };
+      // Warm: every thread has loaded the plugin.
+      await Promise.all(Array.from({ length: 4 }, () => pool.run(batch(), plugins)));
+      let ticks = 0;
+      const t0 = now();
+      const end = t0 + windowMs;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (now() < end) {
+            const b = batch();
+            await pool.run(b, plugins);
+            ticks += b.length;
+          }
+        }),
+      );
+      return { ticksPerSec: ticks / ((now() - t0) / 1000) };
+    } finally {
+      await pool.close();
     }
   },
 

@@ -63,7 +63,7 @@ export interface EngineConfig {
   /** Restarts (or heal cycles) within crashLoopWindowMs that make a crash loop. */
   crashLoopRestarts: number;
   crashLoopWindowMs: number;
-  /** How long a claimed instance stays leased without a renewal (a dead replica's instances wait this long for another). */
+  /** How long a partition stays leased to a replica without a renewal (a dead replica's partitions are taken over after this long). */
   leaseMs: number;
 }
 
