@@ -73,16 +73,17 @@ export class MutationResolver {
       const outcome = await createGroupRelease(ctx.em, ctx.viewer, { application: input.application, services: input.services });
       if (!outcome.group) return { release: null, group: null, userErrors: toUserErrors(outcome.userErrors) };
       publishEvents(ctx.hooks.live, outcome.events);
-      ctx.hooks.engine?.wake();
+      ctx.hooks.engine?.servicesChanged(outcome.releases.map((r) => r.serviceId));
       return { release: toRelease(outcome.releases[0]!), group: toReleaseGroup(outcome.group), userErrors: [] };
     }
     if (!input.service) return { release: null, group: null, userErrors: toUserErrors([userError('INVALID_INPUT', 'name the service to release (or give services for several at once)', ['service'])]) };
     const outcome = await createRelease(ctx.em, ctx.viewer, { application: input.application, service: input.service, params: input.params ?? {} });
     if (outcome.release) {
       publishEvents(ctx.hooks.live, outcome.events);
-      // The release's instances are already due first (URGENT); nothing else changed, so the
-      // engine only needs a nudge, not a wake-up of the whole application.
-      ctx.hooks.engine?.wake();
+      // The release's instances are due first (URGENT in the database, for a replica that takes
+      // them over); their owner is told, wherever it runs. Nothing else changed: the rest of the
+      // application is not woken.
+      ctx.hooks.engine?.servicesChanged([outcome.release.serviceId]);
     }
     return { release: outcome.release ? toRelease(outcome.release) : null, group: null, userErrors: toUserErrors(outcome.userErrors) };
   }

@@ -280,7 +280,8 @@ export class Engine {
 
   /** Wakes what this replica owns of `where` and tells the other replicas to wake theirs. */
   private wakeWhere(where: WakeSelector): void {
-    this.schedule.wake(where, this.now());
+    // Instances of the batch that asked are still out for their tick: they look again right after it.
+    this.schedule.wake(where, this.now(), true);
     this.wake();
     if (this.opts.kind === 'postgresql') this.opts.live.publish('ENGINE_WAKE', { origin: this.owner, where });
   }
@@ -299,11 +300,20 @@ export class Engine {
           await this.refresh(w.intent).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not look at an intent change of another replica'));
         }
         if (w.where) {
-          this.schedule.wake(w.where, this.now());
+          this.schedule.wake(w.where, this.now(), true);
           this.wake();
         }
       }
     })();
+  }
+
+  /**
+   * New releases of these services (their instances' desired state was written, due first): the
+   * owners of those instances, on whichever replica, look at them now.
+   */
+  servicesChanged(serviceIds: string[]): void {
+    if (serviceIds.length) this.wakeWhere({ serviceIds });
+    else this.wake();
   }
 
   /** Intent changed (config, release, approval, pause): look at these applications now. */

@@ -135,17 +135,17 @@ export class Schedule {
 
   /**
    * Makes the selected instances due now; returns how many it found. An instance whose tick runs
-   * is due again right after it only for `intent` (its intent changed: a tick that found nothing to
-   * write is not checked against the row's version); a downstream nudge does not repeat a tick.
+   * is due again right after it with `whileTicking` (its intent changed: a tick that found nothing
+   * to write is not checked against the row's version; or the batch it is in moved its upstream).
    */
-  wake(where: WakeSelector, now: number, intent = false): number {
+  wake(where: WakeSelector, now: number, whileTicking = false): number {
     const ids = where.ids?.length ? where.ids : undefined;
     const sets = [where.applicationIds, where.serviceIds, where.channelIds].map((v) => (v?.length ? new Set(v) : undefined));
     let found = 0;
     const touch = (entry: ScheduledInstance) => {
       found++;
       if (!entry.ticking) this.moveEarlier(entry, now);
-      else if (intent) entry.wokenWhileTicking = true;
+      else if (whileTicking) entry.wokenWhileTicking = true;
     };
     if (ids) for (const id of ids) {
       const entry = this.entries.get(id);
