@@ -45,25 +45,41 @@ async function preload(ctx: GraphQLContext, info: GraphQLResolveInfo, rows: Serv
   if (serviceNodes.length) {
     const loader = leanFields(serviceNodes, info.fragments, 'service') ? ctx.loaders.leanService : ctx.loaders.service;
     const ids = rows.map((r) => r.serviceId);
-    jobs.push(mapEach(loader, ids, toService).then((mapped) => attach('service', ids, mapped)));
+    jobs.push(mapEach(ctx, loader, ids, toService).then((mapped) => attach('service', ids, mapped)));
   }
   for (const [field, column] of Object.entries(INSTANCE_RELEASES) as [keyof typeof INSTANCE_RELEASES, (typeof INSTANCE_RELEASES)[keyof typeof INSTANCE_RELEASES]][]) {
     const nodes = subFields(info.fieldNodes, info.fragments, field);
     if (!nodes.length) continue;
     const loader = leanFields(nodes, info.fragments, 'release') ? ctx.loaders.leanRelease : ctx.loaders.release;
     const ids = rows.map((r) => r[column]);
-    jobs.push(mapEach(loader, ids, toRelease).then((mapped) => attach(field, ids, mapped)));
+    jobs.push(mapEach(ctx, loader, ids, toRelease).then((mapped) => attach(field, ids, mapped)));
   }
   await Promise.all(jobs);
 }
 
+/**
+ * API objects of lean rows, per request: every channel's instances name the same 50 services and
+ * releases, which are mapped once. Only lean rows: they are snapshots nothing writes to, while an
+ * entity may change within the request (a mutation) after it was mapped.
+ */
+const mappedLeanRows = new WeakMap<GraphQLContext, WeakMap<object, unknown>>();
+
 /** Loads the distinct ids once and maps each row once. */
-async function mapEach<R, T>(loader: DataLoader<string, R | undefined>, ids: (string | null | undefined)[], map: (row: R) => T): Promise<Map<string, T>> {
+async function mapEach<R extends object, T>(ctx: GraphQLContext, loader: DataLoader<string, R | undefined>, ids: (string | null | undefined)[], map: (row: R) => T): Promise<Map<string, T>> {
   const unique = [...new Set(ids.filter((id): id is string => !!id))];
   const rows = await loader.loadMany(unique);
+  const lean = loader === (ctx.loaders.leanService as unknown) || loader === (ctx.loaders.leanRelease as unknown);
+  let memo = lean ? mappedLeanRows.get(ctx) : undefined;
+  if (lean && !memo) mappedLeanRows.set(ctx, (memo = new WeakMap()));
   const mapped = new Map<string, T>();
   rows.forEach((row, i) => {
-    if (row && !(row instanceof Error)) mapped.set(unique[i]!, map(row));
+    if (!row || row instanceof Error) return;
+    let value = memo?.get(row) as T | undefined;
+    if (value === undefined) {
+      value = map(row);
+      memo?.set(row, value);
+    }
+    mapped.set(unique[i]!, value);
   });
   return mapped;
 }
