@@ -22,6 +22,7 @@ import type { TickInput } from '../worker/types.js';
 import { createPostgresDatabase } from '../test/helpers/databases.js';
 import { ADMIN_TOKEN, cloneTemplate, seedTemplate, TEMPLATE_APP, type Shape } from './lib/seed.js';
 import { runFloor } from './lib/floor.js';
+import { plainLoop } from './lib/plain-dashboard.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -248,7 +249,7 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
   },
 
   /** The dashboard query through graphql-js `execute` in this process, `concurrency` at a time. */
-  async executeLoop(query: string, variables: Record<string, unknown>, windowMs: number, concurrency: number) {
+  async executeLoop(query: string, variables: Record<string, unknown>, windowMs: number, concurrency: number, withAnswer = false) {
     const schema = await driftlessSchema();
     const document = parse(query);
     const orm = server!.store.orm;
@@ -265,7 +266,8 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
       if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
       return result;
     };
-    bytes = JSON.stringify(await once()).length;
+    const answer = JSON.stringify(await once());
+    bytes = answer.length;
     const latencies: number[] = [];
     const end = now() + windowMs;
     const t0 = now();
@@ -280,7 +282,12 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
         }
       }),
     );
-    return { perSec: done / ((now() - t0) / 1000), latencies, bytes };
+    return { perSec: done / ((now() - t0) / 1000), latencies, bytes, answer: withAnswer ? answer : undefined };
+  },
+
+  /** Figure 4's floor: the same query through plain graphql-js over the same data, loaded once. */
+  async plainLoop(query: string, variables: Record<string, unknown>, windowMs: number) {
+    return plainLoop(server!.store.orm.em.fork(), query, variables, windowMs);
   },
 
   async rss() {

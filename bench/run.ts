@@ -40,13 +40,14 @@ async function main(): Promise<void> {
   console.log(pc.bold(`Driftless benchmarks (${mode}) on ${host.nproc}× ${host.cpu}, ${host.memoryGiB} GiB, Node ${host.node}`));
   if (!postgres) console.log(pc.yellow('nothing listens on 127.0.0.1:5432: the PostgreSQL figures do not run'));
   const rows: Row[] = [];
-  const step = async (n: number, title: string, fn: () => Promise<Row>) => {
+  const step = async (n: number, title: string, fn: () => Promise<Row | Row[]>) => {
     if (!wanted(n)) return;
     console.log(pc.cyan(title));
     const t0 = Date.now();
-    const row = await fn();
-    rows.push(row);
-    log(`  → ${row.value} ${row.unit}${row.baseline ? ` (baseline ${row.baseline.value})` : ''} in ${Math.round((Date.now() - t0) / 1000)} s`);
+    for (const row of [await fn()].flat()) {
+      rows.push(row);
+      log(`  → ${row.value} ${row.unit}${row.baseline ? ` (baseline ${row.baseline.value})` : ''} in ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
   };
 
   await step(1, '1. Reaction latency', () => reactionLatency(plan, log));

@@ -9,6 +9,7 @@ import {
   ServiceRow,
 } from '../server/store/entities/index.js';
 import { createReleaseLoaders } from './resolvers/release-page.js';
+import { createLeanLoaders } from './lean-rows.js';
 
 type Keyed = { id: string };
 
@@ -50,6 +51,7 @@ export function createLoaders(em: EntityManager) {
     instancesByDesiredRelease: byParent(em, ServiceInstanceRow, 'desiredReleaseId'),
     channelsByRuntime: byParent(em, ReleaseChannelRow, 'runtimeId'),
     ...createReleaseLoaders(em),
+    ...createLeanLoaders(em),
   };
 }
 

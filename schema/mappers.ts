@@ -36,6 +36,41 @@ import { RuntimePlugin } from './types/runtime-plugin.js';
 
 /** Row → API object. API types are for readers; rows are for the store (STYLE 9). */
 
+/**
+ * A subclass of an API type whose `fields` are computed from `row` when read (and settable as
+ * usual). For what costs more than a copy (release change summaries, compiled states, JSON
+ * documents): a list of 500 instances asks for few of these, and lean rows
+ * (schema/lean-rows.ts) do not even have the columns they come from. The getters live on the
+ * prototype, so mapping a row defines nothing per object.
+ */
+function withLazyFields<T extends { row: object }>(Base: new () => T, fields: { [K in keyof T]?: (row: T['row']) => T[K] }): new () => T {
+  const Lazy = class extends (Base as new () => object) {} as unknown as new () => T;
+  for (const [key, compute] of Object.entries(fields) as [string, (row: object) => unknown][]) {
+    Object.defineProperty(Lazy.prototype, key, {
+      configurable: true,
+      enumerable: true,
+      get(this: T) {
+        return compute(this.row);
+      },
+      set(this: T, value: unknown) {
+        Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
+  return Lazy;
+}
+
+const LazyService = withLazyFields(Service, {
+  parameters: (row) => row.document.parameters.map((p) => ({ ...p })),
+  spec: (row) => row.document.spec,
+  progressDeadline: (row) => row.document.progressDeadline,
+});
+const LazyRelease = withLazyFields(Release, { changeSummary: (row) => summarizeChanges(row.changes ?? {}) });
+const LazyServiceInstance = withLazyFields(ServiceInstance, {
+  desiredState: (row) => toDesiredState(row.desiredState),
+  observed: (row) => row.observed ?? null,
+});
+
 export function toRuntime(row: RuntimeRow, redact: (plugin: string, config: Record<string, unknown>) => Record<string, unknown>): Runtime {
   return Object.assign(new Runtime(), {
     row,
@@ -75,13 +110,10 @@ export function toGate(gate: CompiledGate): Gate {
 }
 
 export function toService(row: ServiceRow): Service {
-  return Object.assign(new Service(), {
+  return Object.assign(new LazyService(), {
     row,
     id: toGlobalId('Service', row.id),
     name: row.name,
-    parameters: row.document.parameters.map((p) => ({ ...p })),
-    spec: row.document.spec,
-    progressDeadline: row.document.progressDeadline,
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -89,14 +121,13 @@ export function toService(row: ServiceRow): Service {
 }
 
 export function toRelease(row: ReleaseRow): Release {
-  return Object.assign(new Release(), {
+  return Object.assign(new LazyRelease(), {
     row,
     id: toGlobalId('Release', row.id),
     number: row.number,
     label: row.label,
     trigger: row.trigger,
     configGeneration: row.configGeneration,
-    changeSummary: summarizeChanges(row.changes ?? {}),
     params: row.params,
     createdBy: row.createdBy,
     createdAt: row.createdAt,
@@ -108,14 +139,12 @@ export function toDesiredState(state: CompiledChannelState | null | undefined): 
 }
 
 export function toServiceInstance(row: ServiceInstanceRow): ServiceInstance {
-  return Object.assign(new ServiceInstance(), {
+  return Object.assign(new LazyServiceInstance(), {
     row,
     id: toGlobalId('ServiceInstance', row.id),
     status: row.status,
     statusSince: row.statusSince,
     reasons: row.reasons.map((r) => ({ code: r.code, message: r.message, since: new Date(r.since) })),
-    desiredState: toDesiredState(row.desiredState),
-    observed: row.observed ?? null,
     paused: row.paused,
     convergedAt: row.convergedAt ?? null,
     version: row.version,

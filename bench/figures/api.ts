@@ -37,8 +37,13 @@ function oneApp(plan: Plan, state: Shape['state']): Shape {
   return { applications: 1, channels: plan.channels, services: plan.services, chain: true, state };
 }
 
-/** 4. The dashboard over HTTP at 32 connections, against graphql-js execute in the server's process. */
-export async function apiReads(plan: Plan, log: Log): Promise<Row> {
+/**
+ * 4. The dashboard three ways in one run, alternating: over HTTP at 32 connections, through
+ * graphql-js execute on Driftless's schema in the server's process (32 at a time), and through
+ * plain graphql-js (small SDL, default resolvers) over the same data already in memory (the floor).
+ * Two rows: in-process against the floor (ms per query), HTTP against in-process (req/s).
+ */
+export async function apiReads(plan: Plan, log: Log): Promise<Row[]> {
   const child = spawnChild();
   try {
     await child.call('init', 'sqlite');
@@ -51,6 +56,7 @@ export async function apiReads(plan: Plan, log: Log): Promise<Row> {
     const instances = check.application.releaseChannels.reduce((n: number, c: { instances: unknown[] }) => n + c.instances.length, 0);
     const http: number[] = [];
     const inproc: number[] = [];
+    const plain: number[] = [];
     const p99s: number[] = [];
     const runs: unknown[] = [];
     let bytes = 0;
@@ -64,32 +70,56 @@ export async function apiReads(plan: Plan, log: Log): Promise<Row> {
         body,
       });
       if (res.non2xx || res.errors) throw new Error(`dashboard over HTTP: ${res.non2xx} non-2xx, ${res.errors} errors`);
-      const base = await child.call('executeLoop', DASHBOARD, variables, plan.httpSeconds * 1000, 32);
+      const base = await child.call('executeLoop', DASHBOARD, variables, plan.httpSeconds * 1000, 32, run === 0);
+      const floor = await child.call('plainLoop', DASHBOARD, variables, plan.httpSeconds * 1000);
+      // The floor must give the very same answer, or it measures something else.
+      if (run === 0 && base.answer !== floor.answer) throw new Error(`plain graphql-js answers differently (${floor.bytes} against ${base.bytes} bytes)`);
       bytes = base.bytes;
       http.push(res.requests.average);
       p99s.push(res.latency.p99);
       inproc.push(base.perSec);
-      runs.push({ httpPerSec: round(res.requests.average, 1), httpP50: res.latency.p50, httpP99: res.latency.p99, executePerSec: round(base.perSec, 1), executeP99: round(percentile(base.latencies, 99), 1) });
-      log(`  run ${run + 1}: HTTP ${round(res.requests.average, 1)} req/s (p99 ${res.latency.p99} ms), execute in-process ${round(base.perSec, 1)}/s`);
+      plain.push(floor.perSec);
+      runs.push({ httpPerSec: round(res.requests.average, 1), httpP50: res.latency.p50, httpP99: res.latency.p99, executePerSec: round(base.perSec, 1), executeP99: round(percentile(base.latencies, 99), 1), plainPerSec: round(floor.perSec, 1), plainP99: round(percentile(floor.latencies, 99), 2) });
+      log(`  run ${run + 1}: HTTP ${round(res.requests.average, 1)} req/s (p99 ${res.latency.p99} ms), execute in-process ${round(base.perSec, 1)}/s (${round(1000 / base.perSec, 1)} ms), plain graphql-js ${round(floor.perSec, 1)}/s (${round(1000 / floor.perSec, 2)} ms)`);
     }
     await child.call('stop');
-    const value = round(median(http), 1);
-    const base = round(median(inproc), 1);
-    const ratio = round(value / base, 2);
-    return {
-      figure: '4. API reads',
-      measure: `dashboard (${instances} instances, ${Math.round(bytes / 1024)} KB JSON) over HTTP, 32 connections`,
-      unit: 'req/s',
-      value,
-      detail: `p99 ${median(p99s)} ms`,
-      baseline: { name: 'graphql-js execute in-process (32 at a time)', value: base },
-      ratio,
-      ratioMeaning: 'HTTP / in-process',
-      target: '≥ 0.5',
-      met: ratio >= 0.5,
-      runs,
-      notes: `seeded ${seeded.instances} instances`,
-    };
+    const httpPerSec = round(median(http), 1);
+    const inprocPerSec = round(median(inproc), 1);
+    const inprocMs = round(1000 / median(inproc), 2);
+    const plainMs = round(1000 / median(plain), 2);
+    const slowdown = round(inprocMs / plainMs, 2);
+    const share = round(httpPerSec / inprocPerSec, 2);
+    const what = `dashboard (${instances} instances, ${Math.round(bytes / 1024)} KB JSON)`;
+    return [
+      {
+        figure: '4. API reads',
+        measure: `${what}, graphql-js execute on Driftless's schema in the server's process (32 at a time)`,
+        unit: 'ms/query',
+        value: inprocMs,
+        detail: `${inprocPerSec}/s`,
+        baseline: { name: 'plain graphql-js (SDL, default resolvers) over the same data in memory', value: plainMs, detail: `${round(median(plain), 1)}/s` },
+        ratio: slowdown,
+        ratioMeaning: 'in-process / plain',
+        target: '≤ 2',
+        met: slowdown <= 2,
+        runs,
+        notes: `seeded ${seeded.instances} instances`,
+      },
+      {
+        figure: '4. API reads',
+        measure: `${what} over HTTP, 32 connections`,
+        unit: 'req/s',
+        value: httpPerSec,
+        detail: `p99 ${median(p99s)} ms`,
+        baseline: { name: 'graphql-js execute in-process (32 at a time)', value: inprocPerSec },
+        ratio: share,
+        ratioMeaning: 'HTTP / in-process',
+        // Issue 17 raised it from ≥ 0.5.
+        target: '≥ 0.7',
+        met: share >= 0.7,
+        runs,
+      },
+    ];
   } finally {
     await child.close();
   }

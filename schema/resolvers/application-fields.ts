@@ -2,8 +2,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
 import { selectsField } from '../types/connection.js';
 import type { GraphQLContext } from '../context.js';
-import { toReleaseChannel, toRuntime, toService, toServiceInstance, toApplication } from '../mappers.js';
+import { toReleaseChannel, toRuntime, toService, toApplication } from '../mappers.js';
 import { releasePage } from './release-page.js';
+import { channelInstances } from './instance-list.js';
 import { Application, ReleaseChannel, ReleaseConnection, Runtime, Service, ServiceInstance } from '../types/domain.js';
 
 @Resolver(() => Application)
@@ -43,8 +44,8 @@ export class ReleaseChannelFields {
   }
 
   @FieldResolver(() => [ServiceInstance], { description: 'One per service of the application.' })
-  async instances(@Root() channel: ReleaseChannel, @Ctx() ctx: GraphQLContext): Promise<ServiceInstance[]> {
-    return (await ctx.loaders.instancesByChannel.load(channel.row.id)).map(toServiceInstance);
+  async instances(@Root() channel: ReleaseChannel, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<ServiceInstance[]> {
+    return channelInstances(ctx, info, channel.row.id);
   }
 }
 

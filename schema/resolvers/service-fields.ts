@@ -4,6 +4,8 @@ import { selectsField } from '../types/connection.js';
 import type { GraphQLContext } from '../context.js';
 import { toApplication, toRelease, toReleaseChannel, toService, toServiceInstance } from '../mappers.js';
 import { latestReleaseOf, releasePage } from './release-page.js';
+import { leanSelection } from '../lean-rows.js';
+import { INSTANCE_RELEASES } from './instance-list.js';
 import { Application, Release, ReleaseChannel, ReleaseConnection, Service, ServiceInstance } from '../types/domain.js';
 
 @Resolver(() => Service)
@@ -52,8 +54,8 @@ export class ReleaseFields {
 @Resolver(() => ServiceInstance)
 export class ServiceInstanceFields {
   @FieldResolver(() => Service)
-  async service(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Service> {
-    return toService((await ctx.loaders.service.load(instance.row.serviceId))!);
+  service(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Service | Promise<Service> {
+    return instance.preloaded?.service ?? loadService(ctx, instance.row.serviceId, info);
   }
 
   @FieldResolver(() => ReleaseChannel)
@@ -62,23 +64,36 @@ export class ServiceInstanceFields {
   }
 
   @FieldResolver(() => Release, { nullable: true, description: 'The newest release asked for.' })
-  desiredRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
-    return loadRelease(ctx, instance.row.desiredReleaseId);
+  desiredRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Release | null | Promise<Release | null> {
+    const preloaded = preloadedRelease(instance, 'desiredRelease');
+    return preloaded !== undefined ? preloaded : loadRelease(ctx, instance.row.desiredReleaseId, info);
   }
 
   @FieldResolver(() => Release, { nullable: true, description: 'What the engine steers to now: the desired release, or a rollback target.' })
-  targetRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
-    return loadRelease(ctx, instance.row.targetReleaseId);
+  targetRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Release | null | Promise<Release | null> {
+    const preloaded = preloadedRelease(instance, 'targetRelease');
+    return preloaded !== undefined ? preloaded : loadRelease(ctx, instance.row.targetReleaseId, info);
   }
 
   @FieldResolver(() => Release, { nullable: true, description: 'The release this instance last converged on.' })
-  convergedRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext): Promise<Release | null> {
-    return loadRelease(ctx, instance.row.convergedReleaseId);
+  convergedRelease(@Root() instance: ServiceInstance, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Release | null | Promise<Release | null> {
+    const preloaded = preloadedRelease(instance, 'convergedRelease');
+    return preloaded !== undefined ? preloaded : loadRelease(ctx, instance.row.convergedReleaseId, info);
   }
 }
 
-async function loadRelease(ctx: GraphQLContext, id: string | null | undefined): Promise<Release | null> {
+async function loadService(ctx: GraphQLContext, id: string, info: GraphQLResolveInfo): Promise<Service> {
+  return toService((await (leanSelection(info, 'service') ? ctx.loaders.leanService : ctx.loaders.service).load(id))!);
+}
+
+/** What the instance list attached (schema/resolvers/instance-list.ts); undefined: load it. */
+function preloadedRelease(instance: ServiceInstance, field: keyof typeof INSTANCE_RELEASES): Release | null | undefined {
+  const preloaded = instance.preloaded;
+  return preloaded && field in preloaded ? (preloaded[field] ?? null) : undefined;
+}
+
+async function loadRelease(ctx: GraphQLContext, id: string | null | undefined, info: GraphQLResolveInfo): Promise<Release | null> {
   if (!id) return null;
-  const row = await ctx.loaders.release.load(id);
+  const row = await (leanSelection(info, 'release') ? ctx.loaders.leanRelease : ctx.loaders.release).load(id);
   return row ? toRelease(row) : null;
 }

@@ -19,8 +19,11 @@ import { Node, toGlobalId } from './node.js';
 import { DateTimeScalar, JSONObjectScalar, JSONScalar } from './scalars.js';
 
 // API types are designed for readers; each keeps its row (not a field) for the field resolvers.
+// `simpleResolvers`: their plain fields use graphql-js's default resolver instead of a type-graphql
+// wrapper per field (there are no global middlewares or auth checkers to run); a list of 500
+// instances has thousands of such fields. Field resolvers (@FieldResolver) are unaffected.
 
-@ObjectType('Runtime', { implements: Node, description: 'A named backend where services run, driven by a runtime plugin.' })
+@ObjectType('Runtime', { simpleResolvers: true, implements: Node, description: 'A named backend where services run, driven by a runtime plugin.' })
 export class Runtime extends Node {
   readonly __typename = 'Runtime';
   row!: RuntimeRow;
@@ -33,7 +36,7 @@ export class Runtime extends Node {
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
 
-@ObjectType('Application', { implements: Node, description: 'A set of related services released under the same rules.' })
+@ObjectType('Application', { simpleResolvers: true, implements: Node, description: 'A set of related services released under the same rules.' })
 export class Application extends Node {
   readonly __typename = 'Application';
   row!: ApplicationRow;
@@ -44,14 +47,14 @@ export class Application extends Node {
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
 
-@ObjectType('Gate', { description: 'A rule a channel enforces before (or after) converging a release.' })
+@ObjectType('Gate', { simpleResolvers: true, description: 'A rule a channel enforces before (or after) converging a release.' })
 export class Gate {
   @Field(() => GateTypeEnum) type!: string;
   @Field(() => String, { description: 'The rule in words, e.g. "soak for 10m".' }) summary!: string;
   @Field(() => JSONObjectScalar, { description: 'Compiled settings (durations in milliseconds).' }) settings!: Record<string, unknown>;
 }
 
-@ObjectType('ReleaseChannel', { implements: Node, description: 'An ordered slice of an application on one runtime.' })
+@ObjectType('ReleaseChannel', { simpleResolvers: true, implements: Node, description: 'An ordered slice of an application on one runtime.' })
 export class ReleaseChannel extends Node {
   readonly __typename = 'ReleaseChannel';
   row!: ReleaseChannelRow;
@@ -65,7 +68,7 @@ export class ReleaseChannel extends Node {
   @Field(() => Int) version!: number;
 }
 
-@ObjectType('Parameter')
+@ObjectType('Parameter', { simpleResolvers: true })
 export class Parameter {
   @Field(() => String) name!: string;
   @Field(() => ParameterTypeEnum) type!: string;
@@ -74,7 +77,7 @@ export class Parameter {
   @Field(() => String, { nullable: true }) description?: string;
 }
 
-@ObjectType('Service', { implements: Node, description: 'The unit of deployment: a spec template and its parameters.' })
+@ObjectType('Service', { simpleResolvers: true, implements: Node, description: 'The unit of deployment: a spec template and its parameters.' })
 export class Service extends Node {
   readonly __typename = 'Service';
   row!: ServiceRow;
@@ -87,7 +90,7 @@ export class Service extends Node {
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
 
-@ObjectType('Release', {
+@ObjectType('Release', { simpleResolvers: true,
   implements: Node,
   description: 'An immutable, fully compiled release of a service: parameter values against one generation of the config, with one desired state per channel. The only thing that moves through channels.',
 })
@@ -104,14 +107,14 @@ export class Release extends Node {
   @Field(() => DateTimeScalar) createdAt!: Date;
 }
 
-@ObjectType('StatusReason', { description: 'Why an instance is where it is, in words.' })
+@ObjectType('StatusReason', { simpleResolvers: true, description: 'Why an instance is where it is, in words.' })
 export class StatusReason {
   @Field(() => ReasonCodeEnum) code!: ReasonCode;
   @Field(() => String) message!: string;
   @Field(() => DateTimeScalar) since!: Date;
 }
 
-@ObjectType('DesiredState', { description: 'A release compiled for one channel: what the runtime plugin will be asked to run.' })
+@ObjectType('DesiredState', { simpleResolvers: true, description: 'A release compiled for one channel: what the runtime plugin will be asked to run.' })
 export class DesiredState {
   @Field(() => String) runtime!: string;
   @Field(() => String) plugin!: string;
@@ -124,10 +127,12 @@ export class DesiredState {
   @Field(() => Int, { nullable: true, description: "Stabilization window in milliseconds; null: the server's default." }) stabilizationMs?: number | null;
 }
 
-@ObjectType('ServiceInstance', { implements: Node, description: 'A service in one release channel.' })
+@ObjectType('ServiceInstance', { simpleResolvers: true, implements: Node, description: 'A service in one release channel.' })
 export class ServiceInstance extends Node {
   readonly __typename = 'ServiceInstance';
   row!: ServiceInstanceRow;
+  /** Set by list resolvers that loaded these fields for the whole list (not fields themselves). */
+  preloaded?: import('../resolvers/instance-list.js').PreloadedInstanceFields;
   @Field(() => ConvergenceStatusEnum) status!: ConvergenceStatus;
   @Field(() => DateTimeScalar, { description: 'When the status last changed.' }) statusSince!: Date;
   @Field(() => [StatusReason], { description: 'Empty only when CONVERGED.' }) reasons!: StatusReason[];
@@ -139,7 +144,7 @@ export class ServiceInstance extends Node {
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
 
-@ObjectType('ApiToken', { implements: Node, description: 'An API token. The secret is shown once, at creation.' })
+@ObjectType('ApiToken', { simpleResolvers: true, implements: Node, description: 'An API token. The secret is shown once, at creation.' })
 export class ApiToken extends Node {
   readonly __typename = 'ApiToken';
   row!: ApiTokenRow;
@@ -153,7 +158,7 @@ export class ApiToken extends Node {
   @Field(() => DateTimeScalar, { nullable: true }) revokedAt?: Date | null;
 }
 
-@ObjectType('Viewer', { description: 'The caller, as its token says.' })
+@ObjectType('Viewer', { simpleResolvers: true, description: 'The caller, as its token says.' })
 export class Viewer {
   @Field(() => ID) tokenId!: string;
   @Field(() => String) name!: string;
@@ -162,7 +167,7 @@ export class Viewer {
   @Field(() => [String], { description: 'Applications the token is limited to (empty when allApplications).' }) applications!: string[];
 }
 
-@ObjectType('Event', { implements: Node, description: 'One entry of the append-only history: what changed, who did it, why.' })
+@ObjectType('Event', { simpleResolvers: true, implements: Node, description: 'One entry of the append-only history: what changed, who did it, why.' })
 export class Event extends Node {
   readonly __typename = 'Event';
   row!: EventRow;
