@@ -29,6 +29,8 @@ const now = () => performance.timeOrigin + performance.now();
 let database: 'sqlite' | 'postgresql' = 'sqlite';
 let dataDir = '';
 let pgDb: { url: string; drop: () => Promise<void> } | undefined;
+/** A database another child created and drops (`join`). */
+let joinedUrl: string | undefined;
 let server: Driftless | undefined;
 /** When the engine published INSTANCE_CHANGED, per instance id (latest). */
 const published = new Map<string, number>();
@@ -40,7 +42,7 @@ function config(engine: Partial<ServerConfig['engine']> & { enabled?: boolean } 
     port: 0,
     dataDir,
     adminToken: ADMIN_TOKEN,
-    databaseUrl: pgDb?.url,
+    databaseUrl: pgDb?.url ?? joinedUrl,
     logLevel: 'silent',
     testPlugins: true,
     engine: { ...defaults.engine, stabilizationMs: 0, ...engine },
@@ -83,6 +85,89 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'driftless-bench-'));
     if (kind === 'postgresql') pgDb = await createPostgresDatabase();
     return { dataDir, url: pgDb?.url };
+  },
+
+  /** Another child's PostgreSQL database (a second replica on it): this one does not drop it. */
+  async join(url: string) {
+    database = 'postgresql';
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'driftless-bench-'));
+    joinedUrl = url;
+    return { dataDir, url };
+  },
+
+  /** Hands the seeded SQLite database to another child (`attach`): this one forgets it, and leaves it. */
+  async detach() {
+    await stop();
+    const dir = dataDir;
+    dataDir = '';
+    return { dataDir: dir };
+  },
+
+  /** Takes over a SQLite database another child seeded, so the server starts in a process that did no seeding. */
+  async attach(dir: string) {
+    database = 'sqlite';
+    dataDir = dir;
+    return { dataDir };
+  },
+
+  /** The fake runtime's state of every instance (converged on its desired release), read from the database in pages. */
+  async primeFake() {
+    await start({ enabled: false });
+    let after = '';
+    let n = 0;
+    try {
+      for (;;) {
+        const rows = await sql(
+          'SELECT si.id, si.desired_release_id, a.name AS app, c.name AS channel, s.name AS service FROM service_instances si JOIN applications a ON a.id = si.application_id JOIN release_channels c ON c.id = si.channel_id JOIN services s ON s.id = si.service_id WHERE si.id > ? ORDER BY si.id LIMIT 20000',
+          [after],
+        );
+        if (rows.length === 0) break;
+        await control.setStates(rows.map((r) => ({ instanceId: r.id, application: r.app, channel: r.channel, service: r.service, version: r.desired_release_id, replicas: 1, availableReplicas: 1, status: 'SUCCEEDED' as const, drifted: false })));
+        n += rows.length;
+        after = rows[rows.length - 1].id;
+      }
+    } finally {
+      await stop();
+    }
+    return { instances: n };
+  },
+
+  /** CPU seconds of this process (all threads) so far. */
+  async cpu() {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1e6;
+  },
+
+  /** The engine's own view: instances scheduled, partitions owned, and the oldest check of any partition (ms ago; null: some not checked yet). */
+  async coverage() {
+    const engine = server!.engine!;
+    const [row] = await sql('SELECT MIN(checked_at) AS oldest, SUM(CASE WHEN checked_at IS NULL THEN 1 ELSE 0 END) AS unchecked FROM engine_partitions WHERE owner IS NOT NULL');
+    return { scheduled: engine.scheduled, partitions: engine.ownedPartitions().length, oldestAgoMs: row?.oldest === null || Number(row?.unchecked) > 0 ? null : Date.now() - Number(row.oldest), stats: { ...engine.stats } };
+  },
+
+  /** Makes every instance outside the template application due now, in the database only (each replica then `resync`s). */
+  async makeAllDue(which: 'copies' | 'template' = 'copies') {
+    await connection().execute(`UPDATE service_instances SET next_check_at = ? WHERE application_id ${which === 'copies' ? '<>' : '='} (SELECT id FROM applications WHERE name = ?)`, [Date.now(), TEMPLATE_APP], 'run');
+    return now();
+  },
+
+  async resync() {
+    await server!.engine!.resync();
+  },
+
+  async ownedPartitions() {
+    return server?.engine?.ownedPartitions() ?? [];
+  },
+
+  /** Polls until every instance is CONVERGED; returns when (this process's clock, `now()`). */
+  async waitAllConverged(timeoutMs: number) {
+    const t0 = now();
+    for (;;) {
+      const [row] = await sql(`SELECT COUNT(*) AS n FROM service_instances WHERE status <> 'CONVERGED'`);
+      if (Number(row.n) === 0) return now();
+      if (now() - t0 > timeoutMs) throw new Error(`${row.n} instances not converged after ${timeoutMs} ms`);
+      await sleep(20);
+    }
   },
 
   /** Template through the API, copies through SQL, the fake primed for converged instances. */

@@ -13,6 +13,7 @@ import { DATABASES } from '../test/helpers/databases.js';
 import { apiReads, fanOut } from './figures/api.js';
 import { dashboardLatency, dashboardRender } from './figures/dashboard.js';
 import { ioBoundConvergence, memory, reactionLatency, steadyThroughput } from './figures/engine.js';
+import { million, scaleOut } from './figures/scale.js';
 import { openSockets } from './figures/open-sockets.js';
 import { machine } from './lib/machine.js';
 import { markdownTable, printTable } from './lib/report.js';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   await step(7, '7. Dashboard: render', () => dashboardRender(plan, log));
   await step(7, '7. Dashboard: status change to screen', () => dashboardLatency(plan, log));
   await step(8, '8. Open WebSockets', () => openSockets(plan, log));
+  if (plan.postgres) await step(9, '9. Scale-out: 2 replicas vs 1', () => scaleOut(plan, log));
+  await step(10, '10. A million instances', () => million(plan, log));
 
   const finishedAt = new Date();
   const result = { mode, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000), machine: host, plan, figures: rows };

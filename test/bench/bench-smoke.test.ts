@@ -22,7 +22,7 @@ describe('npm run bench -- --smoke', () => {
     const result = JSON.parse(readFileSync(out, 'utf8'));
     expect(result.mode).toBe('smoke');
     const figures = new Set(result.figures.map((f: { figure: string }) => f.figure.split('.')[0]));
-    expect([...figures].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect([...figures].sort((a, b) => Number(a) - Number(b))).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
     for (const f of result.figures) expect(Number.isFinite(f.value), JSON.stringify(f)).toBe(true);
     expect(readFileSync(path.join(outDir, 'smoke.md'), 'utf8')).toContain('| Figure |');
   }, 120_000);
