@@ -15,13 +15,31 @@ import { ReleaseRow, ServiceInstanceRow, ServiceRow } from '../server/store/enti
  * lean row only if it is in the list of fields next to that row's columns.
  */
 
+/** The instance columns each lean-served field reads (the id and channelId always come along). */
+const INSTANCE_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  __typename: [],
+  id: [],
+  status: ['status'],
+  statusSince: ['statusSince'],
+  reasons: ['reasons'],
+  paused: ['paused'],
+  convergedAt: ['convergedAt'],
+  version: ['version'],
+  updatedAt: ['updatedAt'],
+  service: ['serviceId'],
+  channel: ['channelId'],
+  desiredRelease: ['desiredReleaseId'],
+  targetRelease: ['targetReleaseId'],
+  convergedRelease: ['convergedReleaseId'],
+};
+
 /** Columns (entity property names) of each lean row, and the GraphQL fields they can serve. */
 const LEAN = {
   instance: {
     entity: ServiceInstanceRow,
     columns: ['id', 'version', 'updatedAt', 'serviceId', 'channelId', 'desiredReleaseId', 'targetReleaseId', 'convergedReleaseId', 'convergedAt', 'status', 'reasons', 'statusSince', 'paused'],
     // service, channel and the three releases resolve from the ids above.
-    fields: ['__typename', 'id', 'status', 'statusSince', 'reasons', 'paused', 'convergedAt', 'version', 'updatedAt', 'service', 'channel', 'desiredRelease', 'targetRelease', 'convergedRelease'],
+    fields: Object.keys(INSTANCE_FIELD_COLUMNS),
   },
   release: {
     entity: ReleaseRow,
@@ -67,24 +85,6 @@ export function leanFields(nodes: readonly FieldNode[], fragments: Fragments, ki
   const ok = allowed[kind];
   return eachSelection(nodes, fragments, (field) => ok.has(field.name.value));
 }
-
-/** The instance columns each lean-served field reads (the id and channelId always come along). */
-const INSTANCE_FIELD_COLUMNS: Record<string, readonly string[]> = {
-  __typename: [],
-  id: [],
-  status: ['status'],
-  statusSince: ['statusSince'],
-  reasons: ['reasons'],
-  paused: ['paused'],
-  convergedAt: ['convergedAt'],
-  version: ['version'],
-  updatedAt: ['updatedAt'],
-  service: ['serviceId'],
-  channel: ['channelId'],
-  desiredRelease: ['desiredReleaseId'],
-  targetRelease: ['targetReleaseId'],
-  convergedRelease: ['convergedReleaseId'],
-};
 
 /**
  * The columns of a lean instance row that serve this selection, or undefined when a selected field
