@@ -15,13 +15,31 @@ import { ReleaseRow, ServiceInstanceRow, ServiceRow } from '../server/store/enti
  * lean row only if it is in the list of fields next to that row's columns.
  */
 
+/** The instance columns each lean-served field reads (the id and channelId always come along). */
+const INSTANCE_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  __typename: [],
+  id: [],
+  status: ['status'],
+  statusSince: ['statusSince'],
+  reasons: ['reasons'],
+  paused: ['paused'],
+  convergedAt: ['convergedAt'],
+  version: ['version'],
+  updatedAt: ['updatedAt'],
+  service: ['serviceId'],
+  channel: ['channelId'],
+  desiredRelease: ['desiredReleaseId'],
+  targetRelease: ['targetReleaseId'],
+  convergedRelease: ['convergedReleaseId'],
+};
+
 /** Columns (entity property names) of each lean row, and the GraphQL fields they can serve. */
 const LEAN = {
   instance: {
     entity: ServiceInstanceRow,
     columns: ['id', 'version', 'updatedAt', 'serviceId', 'channelId', 'desiredReleaseId', 'targetReleaseId', 'convergedReleaseId', 'convergedAt', 'status', 'reasons', 'statusSince', 'paused'],
     // service, channel and the three releases resolve from the ids above.
-    fields: ['__typename', 'id', 'status', 'statusSince', 'reasons', 'paused', 'convergedAt', 'version', 'updatedAt', 'service', 'channel', 'desiredRelease', 'targetRelease', 'convergedRelease'],
+    fields: Object.keys(INSTANCE_FIELD_COLUMNS),
   },
   release: {
     entity: ReleaseRow,
@@ -68,6 +86,21 @@ export function leanFields(nodes: readonly FieldNode[], fragments: Fragments, ki
   return eachSelection(nodes, fragments, (field) => ok.has(field.name.value));
 }
 
+/**
+ * The columns of a lean instance row that serve this selection, or undefined when a selected field
+ * needs the full row. Fewer columns: less for SQLite to copy into JS strings, nothing to decode
+ * that no field reads (500 × `reasons` JSON for `instances { id status }` would be waste).
+ */
+export function leanInstanceColumns(info: GraphQLResolveInfo): readonly string[] | undefined {
+  const needed = new Set<string>(['id', 'channelId']);
+  const fits = eachSelection(info.fieldNodes, info.fragments, (field) => {
+    const columns = INSTANCE_FIELD_COLUMNS[field.name.value];
+    columns?.forEach((c) => needed.add(c));
+    return !!columns;
+  });
+  return fits ? LEAN.instance.columns.filter((c) => needed.has(c)) : undefined;
+}
+
 export function leanSelection(info: GraphQLResolveInfo, kind: LeanKind): boolean {
   return leanFields(info.fieldNodes, info.fragments, kind);
 }
@@ -104,8 +137,8 @@ interface Reader<T> {
   convert: (value: unknown, prop: EntityProperty) => T;
 }
 
-function reader(em: EntityManager, kind: LeanKind, keyProp: string): Reader<unknown> {
-  const spec = LEAN[kind];
+function reader(em: EntityManager, kind: LeanKind, keyProp: string, columns: readonly string[] = LEAN[kind].columns): Reader<unknown> {
+  const spec = { entity: LEAN[kind].entity, columns };
   const meta: EntityMetadata = em.getMetadata().get(spec.entity.name);
   const platform = em.getPlatform();
   const props = spec.columns.map((c) => meta.properties[c as never] as EntityProperty);
@@ -145,8 +178,8 @@ function leanById<T extends { id: string }>(em: EntityManager, kind: LeanKind): 
   });
 }
 
-function leanByParent<T>(em: EntityManager, kind: LeanKind, column: string): DataLoader<string, T[]> {
-  const r = reader(em, kind, column);
+function leanByParent<T>(em: EntityManager, kind: LeanKind, column: string, columns?: readonly string[]): DataLoader<string, T[]> {
+  const r = reader(em, kind, column, columns);
   return new DataLoader(async (parentIds) => {
     const groups = new Map<string, T[]>(parentIds.map((id) => [id, []]));
     for (const row of await readLean<T>(em, r, parentIds)) groups.get((row as Record<string, string>)[column]!)?.push(row);
@@ -159,8 +192,15 @@ function leanByParent<T>(em: EntityManager, kind: LeanKind, column: string): Dat
  * there, and resolvers reach them only when `leanSelection` said the selection fits.
  */
 export function createLeanLoaders(em: EntityManager) {
+  const instancesByColumns = new Map<string, DataLoader<string, ServiceInstanceRow[]>>();
   return {
-    leanInstancesByChannel: leanByParent<ServiceInstanceRow>(em, 'instance', 'channelId'),
+    /** Instances by channel id, with only `columns` (see leanInstanceColumns); one loader per column set. */
+    leanInstancesByChannel: (columns: readonly string[]): DataLoader<string, ServiceInstanceRow[]> => {
+      const key = columns.join();
+      let loader = instancesByColumns.get(key);
+      if (!loader) instancesByColumns.set(key, (loader = leanByParent<ServiceInstanceRow>(em, 'instance', 'channelId', columns)));
+      return loader;
+    },
     leanRelease: leanById<ReleaseRow>(em, 'release'),
     leanService: leanById<ServiceRow>(em, 'service'),
   };

@@ -66,7 +66,16 @@ const LazyService = withLazyFields(Service, {
   progressDeadline: (row) => row.document.progressDeadline,
 });
 const LazyRelease = withLazyFields(Release, { changeSummary: (row) => summarizeChanges(row.changes ?? {}) });
+// Every field of an instance reads its row when read: a lean row (schema/lean-rows.ts) has only
+// the columns its selection reads.
 const LazyServiceInstance = withLazyFields(ServiceInstance, {
+  status: (row) => row.status,
+  statusSince: (row) => row.statusSince,
+  reasons: (row) => row.reasons.map((r) => ({ code: r.code, message: r.message, since: new Date(r.since) })),
+  paused: (row) => row.paused,
+  convergedAt: (row) => row.convergedAt ?? null,
+  version: (row) => row.version,
+  updatedAt: (row) => row.updatedAt,
   desiredState: (row) => toDesiredState(row.desiredState),
   observed: (row) => row.observed ?? null,
 });
@@ -139,17 +148,7 @@ export function toDesiredState(state: CompiledChannelState | null | undefined): 
 }
 
 export function toServiceInstance(row: ServiceInstanceRow): ServiceInstance {
-  return Object.assign(new LazyServiceInstance(), {
-    row,
-    id: toGlobalId('ServiceInstance', row.id),
-    status: row.status,
-    statusSince: row.statusSince,
-    reasons: row.reasons.map((r) => ({ code: r.code, message: r.message, since: new Date(r.since) })),
-    paused: row.paused,
-    convergedAt: row.convergedAt ?? null,
-    version: row.version,
-    updatedAt: row.updatedAt,
-  });
+  return Object.assign(new LazyServiceInstance(), { row, id: toGlobalId('ServiceInstance', row.id) });
 }
 
 export function toApiToken(row: ApiTokenRow): ApiToken {

@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ServiceInstanceRow } from '../../server/store/entities/index.js';
 import type { GraphQLContext } from '../context.js';
-import { leanFields, leanSelection, subFields } from '../lean-rows.js';
+import { leanFields, leanInstanceColumns, subFields } from '../lean-rows.js';
 import { toRelease, toService, toServiceInstance } from '../mappers.js';
 import type { Release, Service, ServiceInstance } from '../types/domain.js';
 
@@ -24,7 +24,8 @@ export interface PreloadedInstanceFields {
  * Lean rows (schema/lean-rows.ts) wherever the selection allows.
  */
 export async function channelInstances(ctx: GraphQLContext, info: GraphQLResolveInfo, channelId: string): Promise<ServiceInstance[]> {
-  const loader = leanSelection(info, 'instance') ? ctx.loaders.leanInstancesByChannel : ctx.loaders.instancesByChannel;
+  const columns = leanInstanceColumns(info);
+  const loader = columns ? ctx.loaders.leanInstancesByChannel(columns) : ctx.loaders.instancesByChannel;
   const rows = await loader.load(channelId);
   const instances = rows.map(toServiceInstance);
   await preload(ctx, info, rows, instances);
