@@ -128,6 +128,7 @@ describe.runIf(DATABASES.includes('postgresql'))('issue 17: a replica killed mid
         return owned.length === PARTITIONS && owned.every((r) => r.owner !== owners[victim]);
       }, 'the partitions of the killed replica to be taken over', 20_000, 50);
       const takeoverMs = Date.now() - killedAt;
+      console.log(`[takeover] replica ${victim} (owner of ${counts[victim]} of ${SERVICES.length} instances) killed mid-rollout; its partitions owned again after ${takeoverMs} ms (lease ${LEASE_MS} ms)`);
       expect(takeoverMs).toBeLessThan(3 * LEASE_MS + 2_000);
 
       await waitFor(async () => {
