@@ -32,7 +32,8 @@ export class MutationResolver {
   async applyConfig(@Arg('input', () => ApplyConfigInput) input: ApplyConfigInput, @Ctx() ctx: GraphQLContext): Promise<ApplyConfigPayload> {
     const outcome = await applyConfig(ctx.em, ctx.viewer, input.documents, ctx.hooks.validatePlugins, ctx.hooks.secrets);
     publishEvents(ctx.hooks.live, outcome.events);
-    if (outcome.changedApplicationIds.length) ctx.hooks.intentChanged(outcome.changedApplicationIds);
+    // Also with no application changed (a runtime's config, say): every engine reads the config again.
+    if (outcome.objects.some((o) => o.action !== 'UNCHANGED')) ctx.hooks.intentChanged(outcome.changedApplicationIds);
     if (outcome.removals) ctx.hooks.engine?.removalsChanged();
     if (outcome.notifiersChanged) ctx.hooks.notifiersChanged?.();
     const toChange = (o: (typeof outcome.objects)[number]) =>

@@ -99,6 +99,9 @@ export interface EngineObserver {
   eventsWritten(events: { type: string; message: string; application: string; channel: string; service: string }[]): void;
 }
 
+/** The engine's copy of the config is read again at least this often (see the constructor). */
+const CONFIG_MAX_AGE_MS = 60_000;
+
 /** Schedule rows read per statement when a replica takes partitions over. */
 const ADOPT_PAGE = 20_000;
 
@@ -159,7 +162,10 @@ export class Engine {
       logger: opts.logger,
       busy: (partition) => (this.tickingByPartition.get(partition) ?? 0) > 0,
     });
-    this.config = new ConfigCache(() => opts.orm.em.fork(), undefined, opts.secrets ? (c) => opts.secrets!.open(c) : undefined);
+    // Read again when intent changes here or on another replica (invalidate); the age limit is a
+    // safety net only: a reload reads every application, channel and service, which at a million
+    // instances (100,000 services) is seconds of CPU.
+    this.config = new ConfigCache(() => opts.orm.em.fork(), CONFIG_MAX_AGE_MS, opts.secrets ? (c) => opts.secrets!.open(c) : undefined);
     this.now = opts.now ?? Date.now;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.health = new HealthMonitor({ pollIntervalMs: opts.healthPollMs ?? 2_000, now: this.now });
@@ -279,9 +285,10 @@ export class Engine {
   }
 
   /** Wakes what this replica owns of `where` and tells the other replicas to wake theirs. */
-  private wakeWhere(where: WakeSelector): void {
-    // Instances of the batch that asked are still out for their tick: they look again right after it.
-    this.schedule.wake(where, this.now(), true);
+  private wakeWhere(where: WakeSelector, except?: ReadonlySet<string>): void {
+    // Instances of the batch that asked are still out for their tick: they look again right after
+    // it, except those that only moved themselves (`except`).
+    this.schedule.wake(where, this.now(), true, except);
     this.wake();
     if (this.opts.kind === 'postgresql') this.opts.live.publish('ENGINE_WAKE', { origin: this.owner, where });
   }
@@ -295,12 +302,14 @@ export class Engine {
         if (next.done) return;
         const w = next.value as EngineWake;
         if (w.origin === this.owner) continue;
+        if (w.intent) this.config.invalidate();
         if (w.intent?.length) {
-          this.config.invalidate();
           await this.refresh(w.intent).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not look at an intent change of another replica'));
         }
         if (w.where) {
-          this.schedule.wake(w.where, this.now(), true);
+          // Another replica's instances moved: what waits here looks now (a tick already running
+          // here decided without it and is not repeated, as a claimed row was not woken before).
+          this.schedule.wake(w.where, this.now());
           this.wake();
         }
       }
@@ -320,10 +329,10 @@ export class Engine {
   async intentChanged(applicationIds: string[]): Promise<void> {
     this.config.invalidate();
     this.opts.observer?.intentChanged(applicationIds, this.now());
+    if (this.opts.kind === 'postgresql') this.opts.live.publish('ENGINE_WAKE', { origin: this.owner, intent: applicationIds });
     if (applicationIds.length) {
       // In the database too: a replica that takes these instances over looks at them first.
       await this.store.wake({ applicationIds }, this.now());
-      if (this.opts.kind === 'postgresql') this.opts.live.publish('ENGINE_WAKE', { origin: this.owner, intent: applicationIds });
       await this.refresh(applicationIds);
     }
     this.wake();
@@ -615,13 +624,18 @@ export class Engine {
 
     const wakeServices = new Set<string>();
     const wakeChannels = new Set<string>();
+    /** Per service, the instances whose own events moved it: an instance need not look again because of itself. */
+    const movers = new Map<string, string[]>();
     for (const o of outcomes) {
       if (!written.has(o.update.id) || o.events.length === 0) continue;
       const ctx = ctxById.get(o.update.id)!;
       const i = ctx.instance;
       this.opts.live.publish('INSTANCE_CHANGED', { applicationId: i.applicationId, instanceId: i.id, releaseIds: [...new Set([i.desiredReleaseId, o.update.targetReleaseId].filter((x): x is string => !!x))] });
       // Downstream channels may be waiting on this one: let them look now rather than at their next poll.
-      if (o.events.some((e) => DOWNSTREAM_MOVES.has(e.type))) wakeServices.add(i.serviceId);
+      if (o.events.some((e) => DOWNSTREAM_MOVES.has(e.type))) {
+        wakeServices.add(i.serviceId);
+        movers.set(i.serviceId, [...(movers.get(i.serviceId) ?? []), i.id]);
+      }
       // The other members of a multi-service release in this channel may move now too.
       if ([o.update.targetReleaseId, o.update.engineState.candidate?.releaseId].some((id) => id && ctx.releases.get(id)?.groupId)) wakeChannels.add(i.channelId);
     }
@@ -629,6 +643,10 @@ export class Engine {
     for (const [n, e] of events.entries()) {
       this.opts.live.publish('EVENT', { id: eventIds[n] ?? null, at: e.at, applicationId: e.applicationId, type: e.type, actor: 'engine', subject: e.subject, subjectId: e.subjectId, message: e.message, data: e.data ?? null });
     }
-    if (wakeServices.size || wakeChannels.size) this.wakeWhere({ serviceIds: [...wakeServices], channelIds: [...wakeChannels] });
+    if (wakeServices.size || wakeChannels.size) {
+      const self = new Set([...movers.values()].filter((ids) => ids.length === 1).flat());
+      for (const c of wakeChannels) for (const ids of movers.values()) if (ids.some((id) => ctxById.get(id)?.instance.channelId === c)) for (const id of ids) self.delete(id);
+      this.wakeWhere({ serviceIds: [...wakeServices], channelIds: [...wakeChannels] }, self);
+    }
   }
 }

@@ -280,7 +280,10 @@ function soakProtection(draft: Draft, ctx: InstanceContext, next: Next): Reason 
   const info = ctx.releases.get(running);
   const holder = ctx.downstream.find((d) => {
     if (d.idle || d.convergedReleaseId === running || d.targetReleaseId === running || d.never.includes(running)) return false;
-    const wants = d.policy === 'queue' ? (info?.number ?? 0) > (ctx.releases.get(d.convergedReleaseId ?? '')?.number ?? 0) : running === d.desiredReleaseId || running === d.candidateId;
+    // Newer than what runs there, and not failed or superseded there: it is the downstream
+    // channel's next release from here, whether or not its tick has recorded it as its candidate
+    // yet (a release created meanwhile already is its desired one).
+    const wants = (info?.number ?? 0) > (ctx.releases.get(d.convergedReleaseId ?? '')?.number ?? 0) || running === d.desiredReleaseId || running === d.candidateId;
     return wants && protectsSoak(info?.states[d.channel], ctx.channel.name);
   });
   if (!holder) return undefined;

@@ -31,6 +31,12 @@ export interface ScheduleRow {
   nextCheckAt: number | null;
 }
 
+/**
+ * A woken instance is due "an hour ago": ahead of every instance that is merely due (a fleet
+ * behind on its steady re-checks must not delay a new release), in the order they were woken.
+ */
+const WOKEN_LEAD_MS = 3_600_000;
+
 interface HeapNode {
   at: number;
   entry: ScheduledInstance;
@@ -129,7 +135,7 @@ export class Schedule {
     if (!entry) return;
     entry.ticking = false;
     entry.checkedAt = now;
-    this.setDue(entry, entry.wokenWhileTicking ? now : at);
+    this.setDue(entry, entry.wokenWhileTicking ? now - WOKEN_LEAD_MS : at);
     entry.wokenWhileTicking = false;
   }
 
@@ -138,14 +144,14 @@ export class Schedule {
    * is due again right after it with `whileTicking` (its intent changed: a tick that found nothing
    * to write is not checked against the row's version; or the batch it is in moved its upstream).
    */
-  wake(where: WakeSelector, now: number, whileTicking = false): number {
+  wake(where: WakeSelector, now: number, whileTicking = false, except?: ReadonlySet<string>): number {
     const ids = where.ids?.length ? where.ids : undefined;
     const sets = [where.applicationIds, where.serviceIds, where.channelIds].map((v) => (v?.length ? new Set(v) : undefined));
     let found = 0;
     const touch = (entry: ScheduledInstance) => {
       found++;
-      if (!entry.ticking) this.moveEarlier(entry, now);
-      else if (whileTicking) entry.wokenWhileTicking = true;
+      if (!entry.ticking) this.moveEarlier(entry, now - WOKEN_LEAD_MS);
+      else if (whileTicking && !except?.has(entry.id)) entry.wokenWhileTicking = true;
     };
     if (ids) for (const id of ids) {
       const entry = this.entries.get(id);
