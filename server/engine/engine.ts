@@ -130,6 +130,7 @@ export class Engine {
   /** Ticks running now per partition: a partition is handed back only when it has none. */
   private readonly tickingByPartition = new Map<number, number>();
   private readonly schedule = new Schedule();
+  private neighbourMemo: { of?: unknown; byApp: Map<string, { id: string; name: string; dependsOn: string[] }[]>; memo: Map<string, string[]> } = { byApp: new Map(), memo: new Map() };
   private readonly leases: PartitionLeases;
   private leaseTimer: NodeJS.Timeout | undefined;
   private leaseRound: Promise<void> | undefined;
@@ -489,6 +490,26 @@ export class Engine {
     }
   }
 
+  /** Channels of the same application that depend on this one, or that it depends on. */
+  private neighbours(channelId: string): string[] {
+    const channels = this.config.channels;
+    // Worked out once per config copy: a reload replaces the map.
+    if (this.neighbourMemo.of !== channels) {
+      const byApp = new Map<string, { id: string; name: string; dependsOn: string[] }[]>();
+      for (const c of channels.values()) byApp.set(c.applicationId, [...(byApp.get(c.applicationId) ?? []), c]);
+      this.neighbourMemo = { of: channels, byApp, memo: new Map() };
+    }
+    const known = this.neighbourMemo.memo.get(channelId);
+    if (known) return known;
+    const channel = channels.get(channelId);
+    const out: string[] = [];
+    for (const other of (channel && this.neighbourMemo.byApp.get(channel.applicationId)) ?? []) {
+      if (other.id !== channelId && (other.dependsOn.includes(channel!.name) || channel!.dependsOn.includes(other.name))) out.push(other.id);
+    }
+    this.neighbourMemo.memo.set(channelId, out);
+    return out;
+  }
+
   /** A rollout slot was freed: what waits in those channels (or on those runtimes) looks now. */
   private async wakeScopes(scopes: string[], now: number): Promise<void> {
     const channelIds = new Set<string>();
@@ -633,7 +654,9 @@ export class Engine {
       this.opts.live.publish('INSTANCE_CHANGED', { applicationId: i.applicationId, instanceId: i.id, releaseIds: [...new Set([i.desiredReleaseId, o.update.targetReleaseId].filter((x): x is string => !!x))] });
       // Downstream channels may be waiting on this one: let them look now rather than at their next poll.
       if (o.events.some((e) => DOWNSTREAM_MOVES.has(e.type))) {
-        wakeServices.add(i.serviceId);
+        // The service in the channels next to this one (downstream takes it, upstream keeps it for
+        // soak protection); channels with no dependsOn between them do not wait on each other.
+        for (const c of this.neighbours(ctx.channel.id)) wakeServices.add(`${i.serviceId}:${c}`);
         movers.set(i.serviceId, [...(movers.get(i.serviceId) ?? []), i.id]);
       }
       // The other members of a multi-service release in this channel may move now too.
@@ -646,7 +669,7 @@ export class Engine {
     if (wakeServices.size || wakeChannels.size) {
       const self = new Set([...movers.values()].filter((ids) => ids.length === 1).flat());
       for (const c of wakeChannels) for (const ids of movers.values()) if (ids.some((id) => ctxById.get(id)?.instance.channelId === c)) for (const id of ids) self.delete(id);
-      this.wakeWhere({ serviceIds: [...wakeServices], channelIds: [...wakeChannels] }, self);
+      this.wakeWhere({ serviceChannels: [...wakeServices], channelIds: [...wakeChannels] }, self);
     }
   }
 }

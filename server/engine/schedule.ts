@@ -19,6 +19,8 @@ export interface WakeSelector {
   serviceIds?: string[];
   channelIds?: string[];
   ids?: string[];
+  /** `serviceId:channelId`: one service in one channel. */
+  serviceChannels?: string[];
 }
 
 /** A row as the scheduler loads it. */
@@ -158,9 +160,10 @@ export class Schedule {
       if (entry) touch(entry);
     }
     const [apps, services, channels] = sets;
-    if (apps || services || channels) {
+    const pairs = where.serviceChannels?.length ? new Set(where.serviceChannels) : undefined;
+    if (apps || services || channels || pairs) {
       for (const entry of this.entries.values()) {
-        if (apps?.has(entry.applicationId) || services?.has(entry.serviceId) || channels?.has(entry.channelId)) touch(entry);
+        if (apps?.has(entry.applicationId) || services?.has(entry.serviceId) || channels?.has(entry.channelId) || pairs?.has(`${entry.serviceId}:${entry.channelId}`)) touch(entry);
       }
     }
     return found;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { recordEvent } from '../domain/events.js';
 import { tickingHere } from '../engine/local-ticks.js';
 import { ApplicationRow, PendingRemovalRow, ReleaseChannelRow, RuntimeRow, ServiceInstanceRow, ServiceRow, type EventRow, type RemovalCause } from '../store/entities/index.js';
@@ -27,6 +28,10 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
   const runtimeById = new Map(runtimes.map((r) => [r.id, r]));
   const now = Date.now();
   const leases = await partitionLeases(em, instances, now);
+  // Asked first, read second: a tick that ended after the rows above were read has written its
+  // target by the time its owner says it is no longer ticking, and the second read sees it.
+  const idle = instances.filter((i) => !i.targetReleaseId && leases.has(i.partition) && tickingHere(leases.get(i.partition)!.owner, i.id) === false);
+  const targets = await currentTargets(em, idle.map((i) => i.id));
   const events: EventRow[] = [];
   let pending = 0;
   for (const i of instances) {
@@ -41,7 +46,7 @@ export async function removeInstances(em: EntityManager, instances: ServiceInsta
     // for, and that no tick is starting, is skipped.
     const lease = leases.get(i.partition);
     const leased = !!lease && (tickingHere(lease.owner, i.id) ?? true);
-    if (!i.targetReleaseId && !leased) continue;
+    if (!i.targetReleaseId && !targets.get(i.id) && !leased) continue;
     em.create(PendingRemovalRow, {
       id: i.id,
       applicationId: app.id,
@@ -84,4 +89,12 @@ async function partitionLeases(em: EntityManager, instances: ServiceInstanceRow[
     em.getTransactionContext(),
   )) as { id: unknown; owner: string; expires_at: unknown }[];
   return new Map(rows.map((r) => [Number(r.id), { owner: r.owner, expiresAt: Number(r.expires_at) }]));
+}
+
+/** The instances' target releases as committed now (on PostgreSQL, locked: the latest committed row). */
+async function currentTargets(em: EntityManager, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const lock = em.getDriver() instanceof PostgreSqlDriver ? ' FOR UPDATE' : '';
+  const rows = (await em.getConnection().execute(`SELECT id, target_release_id FROM service_instances WHERE id IN (${ids.map(() => '?').join(',')})${lock}`, ids, 'all', em.getTransactionContext())) as { id: string; target_release_id: string | null }[];
+  return new Map(rows.map((r) => [r.id, r.target_release_id]));
 }
