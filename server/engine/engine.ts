@@ -511,14 +511,13 @@ export class Engine {
   }
 
   /** A rollout slot was freed: what waits in those channels (or on those runtimes) looks now. */
-  private async wakeScopes(scopes: string[], now: number): Promise<void> {
+  private wakeScopes(scopes: string[]): void {
     const channelIds = new Set<string>();
     for (const scope of scopes) {
       const [kind, name] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1)];
       for (const c of this.config.channels.values()) if ((kind === 'channel' && c.id === name) || (kind === 'runtime' && c.runtime.name === name)) channelIds.add(c.id);
     }
     if (channelIds.size) this.wakeWhere({ channelIds: [...channelIds] });
-    void now;
   }
 
   /** Keeps the health-target → instances map current (a tick's gates may change with its release). */
@@ -641,7 +640,7 @@ export class Engine {
     }
     this.stats.written += result!.written.size;
     this.stats.unchanged += result!.unchanged.size;
-    if (freed.length) await this.wakeScopes(freed, now);
+    if (freed.length) this.wakeScopes(freed);
 
     const wakeServices = new Set<string>();
     const wakeChannels = new Set<string>();

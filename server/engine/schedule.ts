@@ -60,10 +60,6 @@ export class Schedule {
     return this.entries.size;
   }
 
-  get(id: string): ScheduledInstance | undefined {
-    return this.entries.get(id);
-  }
-
   /** Adds or refreshes instances; an instance already known keeps its place unless `dueAt` is earlier. */
   upsert(rows: ScheduleRow[], dueAt: (row: ScheduleRow) => number): void {
     for (const row of rows) {
