@@ -197,13 +197,15 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
   async measureTicks(warmMs: number, windowMs: number, instances: number) {
     const engine = server!.engine!;
     const warmEnd = Date.now() + warmMs;
-    const giveUp = Date.now() + 60_000;
-    while ((Date.now() < warmEnd || engine.stats.claimed < instances * 1.2) && Date.now() < giveUp) await sleep(100);
+    // Steady state: past the first full tick of every instance and one short re-check each (steady-check.ts).
+    const giveUp = Date.now() + 120_000;
+    while ((Date.now() < warmEnd || engine.stats.short < instances) && Date.now() < giveUp) await sleep(100);
     const a = { ...engine.stats, at: now() };
     await sleep(windowMs);
     const b = { ...engine.stats, at: now() };
     const seconds = (b.at - a.at) / 1000;
-    return { ticksPerSec: (b.ticks - a.ticks) / seconds, claimedPerSec: (b.claimed - a.claimed) / seconds, batches: b.batches - a.batches, written: b.written - a.written, seconds };
+    const ticks = b.ticks - a.ticks;
+    return { ticksPerSec: ticks / seconds, claimedPerSec: (b.claimed - a.claimed) / seconds, batches: b.batches - a.batches, written: b.written - a.written, shortShare: ticks ? (b.short - a.short) / ticks : 0, seconds };
   },
 
   async floor(windowMs: number) {

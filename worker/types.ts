@@ -21,6 +21,11 @@ export interface TickInput {
   dataDir?: string;
   /** Labels people know versions by (`v2`), for the reasons' words; versions are release ids. */
   labels?: Record<string, string>;
+  /**
+   * A steady re-check: the digest of what the last tick saw (steady-digest.ts). When this tick sees
+   * the same, its result is short (`asExpected`).
+   */
+  expect?: string;
 }
 
 export type TickHook = 'fetch' | 'apply' | 'load';
@@ -58,6 +63,12 @@ export interface TickResult {
   beforeApply?: { observed: ObservedState; reasons: TickReason[]; unhealthy?: boolean };
   /** The plugin asked to be checked again sooner (from ApplyResult). */
   recheckAfterMs?: number;
+  /**
+   * Converged and exactly what `TickInput.expect` said: `observed` is left out (steady-digest.ts).
+   */
+  asExpected?: true;
+  /** A converged look's digest (steady-digest.ts), for the engine to send as `expect` next time. */
+  steadyDigest?: string;
   /** Lines the plugin logged during this tick, capped; the main thread logs them. */
   logs?: string[];
   /** Epoch milliseconds. */

@@ -8,6 +8,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import { describeProblems, type RuntimePlugin } from '@driftless/plugin-sdk';
 import { ProgressWriter, Stage } from './batch-progress.js';
 import { failedTick, runTick, type HookGuard } from './tick.js';
+import { withSteadyDigest } from './steady-digest.js';
 import type { BatchStartedMessage, TickBatch, TickInput, TickResult } from './types.js';
 
 type Loaded = { ok: true; plugin: RuntimePlugin } | { ok: false; message: string };
@@ -78,7 +79,7 @@ async function tickOne(input: TickInput, plugins: Record<string, string>, guard?
   const loaded = await load(input.plugin, location);
   if (!loaded.ok) return unavailable(loaded.message);
   try {
-    return await runTick(input, loaded.plugin, guard);
+    return withSteadyDigest(input, await runTick(input, loaded.plugin, guard));
   } catch (error) {
     // runTick does not throw by design; this is the last line of defence for the batch.
     const message = `plugin "${input.plugin}" tick crashed: ${error instanceof Error ? error.message : String(error)}`;

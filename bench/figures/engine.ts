@@ -104,8 +104,8 @@ export async function steadyThroughput(plan: Plan, kind: 'sqlite' | 'postgresql'
       engine.push(e.ticksPerSec);
       floor.push(f.ticksPerSec);
       pool.push(p.ticksPerSec);
-      runs.push({ engine: round(e.ticksPerSec, 0), floor: round(f.ticksPerSec, 0), poolFloor: round(p.ticksPerSec, 0), written: e.written, batches: e.batches, statuses: counts });
-      log(`  run ${run + 1}: engine ${Math.round(e.ticksPerSec)} ticks/s (${e.written} rows written), pool floor ${Math.round(p.ticksPerSec)} ticks/s, SQL floor ${Math.round(f.ticksPerSec)} ticks/s  ${JSON.stringify(counts)}`);
+      runs.push({ engine: round(e.ticksPerSec, 0), floor: round(f.ticksPerSec, 0), poolFloor: round(p.ticksPerSec, 0), written: e.written, shortShare: round(e.shortShare, 3), batches: e.batches, statuses: counts });
+      log(`  run ${run + 1}: engine ${Math.round(e.ticksPerSec)} ticks/s (${e.written} rows written, ${Math.round(e.shortShare * 100)} % short checks), pool floor ${Math.round(p.ticksPerSec)} ticks/s, SQL floor ${Math.round(f.ticksPerSec)} ticks/s  ${JSON.stringify(counts)}`);
     }
     const value = round(median(engine), 0);
     const base = round(median(floor), 0);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { parseDuration } from '../compiler/index.js';
 import type { CompiledChannelState, CompiledGate, ReleasePolicy } from '../compiler/types.js';
@@ -63,6 +64,13 @@ export class ConfigCache {
   private releaseLabels = new Map<string, string>();
   private releaseInfo = new Map<string, ReleaseInfo>();
   private groupInfo = new Map<string, GroupInfo>();
+  /**
+   * Changes whenever what the engine decides with may have changed: an invalidation (intent changed
+   * here or on another replica), or a reload that found a row at a new version. What the engine
+   * keeps of a steady instance between ticks is valid for one generation only.
+   */
+  generation = 0;
+  private rowVersions = '';
 
   constructor(
     private readonly em: () => EntityManager,
@@ -73,6 +81,7 @@ export class ConfigCache {
 
   invalidate(): void {
     this.loadedAt = 0;
+    this.generation++;
   }
 
   async fresh(now = Date.now()): Promise<this> {
@@ -106,6 +115,8 @@ export class ConfigCache {
       }),
     );
     this.services = new Map(services.map((s) => [s.id, { id: s.id, name: s.name, applicationId: s.applicationId, progressDeadlineMs: progressDeadlineMs(s.document.progressDeadline), dependsOn: s.document.dependsOn ?? [] }]));
+    const versions = rowVersions([apps, channels, services, runtimes]);
+    if (versions !== this.rowVersions) [this.rowVersions, this.generation] = [versions, this.generation + 1];
     this.loadedAt = startedAt;
   }
 
@@ -155,6 +166,16 @@ export class ConfigCache {
       this.releaseInfo.set(r.id, { id: r.id, serviceId: r.serviceId, number: r.number, label: r.label, states: r.states, groupId: r.groupId ?? null });
     }
   }
+}
+
+/** A digest of which rows at which versions a reload read (a changed, added or removed row changes it). */
+function rowVersions(tables: { id: string; version: number }[][]): string {
+  const hash = createHash('sha1');
+  for (const rows of tables) {
+    for (const r of rows) hash.update(`${r.id}:${r.version};`);
+    hash.update('|');
+  }
+  return hash.digest('base64');
 }
 
 function progressDeadlineMs(text: string): number {

@@ -22,6 +22,7 @@ import { RemovalQueue } from './removal.js';
 import { registerLocalEngine } from './local-ticks.js';
 import { PartitionLeases } from './partition-leases.js';
 import { Schedule, type ScheduledInstance, type WakeSelector } from './schedule.js';
+import { steadyCheckAfter, steadyTickInput, type SteadyCheck } from './steady-check.js';
 import { RolloutSlots, type SlotScope } from './rollout-slots.js';
 import { serverIdentity } from './server-identity.js';
 import type { InstanceSnapshot, InstanceUpdate } from './types.js';
@@ -142,8 +143,11 @@ export class Engine {
   private readonly healthWatchers = new Map<string, Set<string>>();
   /** Instances whose outcome the database refused: attempts and the last cause (persistFailed). */
   private readonly writeFailures = new Map<string, { attempts: number; cause: string }>();
-  /** Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers, batches. */
-  readonly stats = { claimed: 0, ticks: 0, batches: 0, written: 0, unchanged: 0 };
+  /**
+   * Cheap running counters (benchmarks, metrics): instances claimed, ticks sent to workers
+   * (`short`: of them, steady re-checks with nothing read or planned), batches, rows written.
+   */
+  readonly stats = { claimed: 0, ticks: 0, short: 0, batches: 0, written: 0, unchanged: 0 };
   /** When the loop last claimed from the database (readiness: the loop is alive and the database answers). */
   lastLoopAt = 0;
 
@@ -401,21 +405,30 @@ export class Engine {
   }
 
   /**
-   * One batch of due instances: read, decided, ticked, written. Every instance goes back into the
-   * schedule at the end, when its outcome says (or soon, if the batch failed).
+   * One batch of due instances. Steady ones (converged, nothing changed since their last full
+   * tick: steady-check.ts) get the short check; the others are read, decided, ticked and written.
+   * Every instance goes back into the schedule at the end, when its outcome says (or soon, if the
+   * batch failed), with what its next check may be short on.
    */
   private async processBatch(due: ScheduledInstance[]): Promise<void> {
     const dueAt = new Map<string, number>();
+    const steadyAfter = new Map<string, SteadyCheck>();
     for (const e of due) {
       this.ticking.add(e.id);
       this.tickingByPartition.set(e.partition, (this.tickingByPartition.get(e.partition) ?? 0) + 1);
     }
     try {
-      const rows = await this.store.load(due.map((e) => e.id));
-      const found = new Set(rows.map((r) => r.id));
-      // Gone from the database (deleted meanwhile): gone from the schedule.
-      for (const e of due) if (!found.has(e.id)) this.schedule.remove(e.id);
-      if (rows.length) await this.processClaimed(rows, dueAt);
+      const config = await this.config.fresh(this.now());
+      const common = { timeouts: this.timeouts, dataDir: this.opts.dataDir };
+      const short: TickInput[] = [];
+      const full: ScheduledInstance[] = [];
+      for (const e of due) {
+        const input = steadyTickInput(e, config, common);
+        if (input) short.push(input);
+        else full.push(e);
+      }
+      const parts = await Promise.allSettled([this.checkSteady(short, due, dueAt, steadyAfter), this.processFull(full, dueAt, steadyAfter)]);
+      for (const part of parts) if (part.status === 'rejected') throw part.reason;
     } catch (err) {
       this.opts.logger.error({ err, instances: due.length }, 'engine batch failed; its instances are retried shortly');
     } finally {
@@ -425,14 +438,55 @@ export class Engine {
         const left = (this.tickingByPartition.get(e.partition) ?? 1) - 1;
         if (left > 0) this.tickingByPartition.set(e.partition, left);
         else this.tickingByPartition.delete(e.partition);
-        this.schedule.finished(e.id, dueAt.get(e.id) ?? now + 1_000, now);
+        this.schedule.finished(e.id, dueAt.get(e.id) ?? now + 1_000, now, steadyAfter.get(e.id));
       }
     }
   }
 
-  private async processClaimed(rows: InstanceSnapshot[], dueAt: Map<string, number>): Promise<void> {
+  private get timeouts(): TickInput['timeouts'] {
+    return this.opts.timeouts ?? { fetchMs: 10_000, applyMs: 60_000 };
+  }
+
+  /**
+   * Short checks: the pool looks and answers "as expected" (checked again after the steady
+   * interval, still short) or not (drift, an error: a full tick at once, which decides, applies
+   * and writes). Nothing is read or written here.
+   */
+  private async checkSteady(inputs: TickInput[], due: ScheduledInstance[], dueAt: Map<string, number>, steadyAfter: Map<string, SteadyCheck>): Promise<void> {
+    if (inputs.length === 0) return;
+    const byId = new Map(due.map((e) => [e.id, e]));
+    const plugins = new Map(inputs.map((t) => [t.instanceId, t.plugin]));
+    this.stats.ticks += inputs.length;
+    this.stats.short += inputs.length;
+    const results = await this.opts.pool.run(inputs, this.opts.plugins.modulePaths());
+    const finishedAt = this.now();
+    for (const raw of results) {
+      const id = raw.instanceId;
+      this.opts.observer?.tickFinished(plugins.get(id) ?? '?', raw);
+      if (raw.logs?.length) this.opts.logger.debug({ instanceId: id, logs: this.opts.secrets ? this.opts.secrets.known.scrubDeep(raw.logs) : raw.logs }, 'plugin log');
+      const steady = byId.get(id)?.steady;
+      if (raw.asExpected && steady) {
+        dueAt.set(id, finishedAt + this.settings.steadyIntervalMs);
+        steadyAfter.set(id, steady);
+        this.stats.unchanged++;
+      } else dueAt.set(id, finishedAt);
+    }
+  }
+
+  /** Full ticks: read from the database, then decided, ticked and written (processClaimed). */
+  private async processFull(due: ScheduledInstance[], dueAt: Map<string, number>, steadyAfter: Map<string, SteadyCheck>): Promise<void> {
+    if (due.length === 0) return;
+    const rows = await this.store.load(due.map((e) => e.id));
+    const found = new Set(rows.map((r) => r.id));
+    // Gone from the database (deleted meanwhile): gone from the schedule.
+    for (const e of due) if (!found.has(e.id)) this.schedule.remove(e.id);
+    if (rows.length) await this.processClaimed(rows, dueAt, steadyAfter);
+  }
+
+  private async processClaimed(rows: InstanceSnapshot[], dueAt: Map<string, number>, steadyAfter: Map<string, SteadyCheck>): Promise<void> {
     const ids = rows.map((r) => r.id);
     const config = await this.config.fresh(this.now());
+    const generation = config.generation;
     const contexts = await gatherContexts({ rows, config, store: this.store, em: () => this.opts.orm.em.fork(), health: this.health, settings: this.settings, now: this.now() });
     const now = this.now();
     const drafts = contexts.map((ctx) => ({ ctx, draft: plan(ctx) }));
@@ -440,11 +494,13 @@ export class Engine {
     for (const ctx of contexts) this.watchHealth(ctx.instance.id, gatesOf(ctx.instance));
 
     const ticks: TickInput[] = [];
+    const inputOf = new Map<string, TickInput>();
     const labelFor = new Map<string, (id: string) => string | undefined>();
     for (const { ctx, draft } of drafts) {
       if (!draft.tick || !draft.targetReleaseId || !draft.targetState) continue;
       const input = this.tickInput(ctx, draft, draft.tick.mode);
       ticks.push(input);
+      inputOf.set(ctx.instance.id, input);
       labelFor.set(ctx.instance.id, (id) => input.labels?.[id] ?? ctx.labels.get(id));
     }
     const results = new Map<string, TickResult>();
@@ -461,7 +517,15 @@ export class Engine {
     }
     const finishedAt = this.now();
     const outcomes = drafts.map(({ ctx, draft }) => finish({ ...ctx, now: finishedAt }, draft, results.get(ctx.instance.id)));
-    await this.persistIsolated(contexts, outcomes, finishedAt, dueAt);
+    const unchanged = new Set<string>();
+    await this.persistIsolated(contexts, outcomes, finishedAt, dueAt, unchanged);
+    // Converged with nothing to write: the next checks are short ones, until something changes.
+    for (const [n, { ctx }] of drafts.entries()) {
+      const id = ctx.instance.id;
+      if (!unchanged.has(id)) continue;
+      const steady = steadyCheckAfter(ctx, inputOf.get(id), outcomes[n]!, results.get(id), finishedAt, this.settings, generation);
+      if (steady) steadyAfter.set(id, steady);
+    }
     // Orphans (their channel or service was deleted meanwhile) look again after the steady interval.
     const known = new Set(contexts.map((c) => c.instance.id));
     for (const id of ids) if (!known.has(id)) dueAt.set(id, now + this.settings.steadyIntervalMs);
@@ -554,7 +618,7 @@ export class Engine {
       runtimeConfig: ctx.channel.runtime.config,
       target,
       mode,
-      timeouts: this.opts.timeouts ?? { fetchMs: 10_000, applyMs: 60_000 },
+      timeouts: this.timeouts,
       dataDir: this.opts.dataDir,
       labels,
     };
@@ -566,9 +630,9 @@ export class Engine {
    * reported (an error log naming the instance, once per distinct cause) and checked again with
    * exponential backoff rather than every second.
    */
-  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>): Promise<void> {
+  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>, unchanged: Set<string>): Promise<void> {
     try {
-      await this.persist(contexts, outcomes, now, dueAt);
+      await this.persist(contexts, outcomes, now, dueAt, unchanged);
       for (const c of contexts) this.writeFailures.delete(c.instance.id);
       return;
     } catch (err) {
@@ -577,7 +641,7 @@ export class Engine {
     for (const [n, outcome] of outcomes.entries()) {
       const ctx = contexts.find((c) => c.instance.id === outcome.update.id) ?? contexts[n]!;
       try {
-        await this.persist([ctx], [outcome], now, dueAt);
+        await this.persist([ctx], [outcome], now, dueAt, unchanged);
         this.writeFailures.delete(ctx.instance.id);
       } catch (err) {
         this.persistFailed(ctx, err, now, dueAt);
@@ -599,7 +663,7 @@ export class Engine {
   }
 
   /** Outcomes and their events in one transaction; subscribers hear of them after the commit. */
-  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>): Promise<void> {
+  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>, unchanged: Set<string>): Promise<void> {
     const events: EngineEventRow[] = [];
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
     const where: { application: string; channel: string; service: string }[] = [];
@@ -640,6 +704,7 @@ export class Engine {
     }
     this.stats.written += result!.written.size;
     this.stats.unchanged += result!.unchanged.size;
+    for (const id of result!.unchanged) unchanged.add(id);
     if (freed.length) this.wakeScopes(freed);
 
     const wakeServices = new Set<string>();

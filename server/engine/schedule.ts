@@ -1,3 +1,5 @@
+import type { SteadyCheck } from './steady-check.js';
+
 /** What the scheduler keeps of an instance it owns: enough to find it, wake it and know when it is due. */
 export interface ScheduledInstance {
   id: string;
@@ -12,6 +14,10 @@ export interface ScheduledInstance {
   ticking: boolean;
   /** Woken while its tick ran: due again as soon as the tick is back. */
   wokenWhileTicking: boolean;
+  /** Woken by anything while its tick ran: what that tick saw is not taken as steady. */
+  wokenAtAll: boolean;
+  /** Converged and nothing changed since: its next check is the short one (steady-check.ts). */
+  steady?: SteadyCheck;
 }
 
 export interface WakeSelector {
@@ -79,6 +85,7 @@ export class Schedule {
         checkedAt: 0,
         ticking: false,
         wokenWhileTicking: false,
+        wokenAtAll: false,
       };
       this.entries.set(row.id, entry);
       this.push(entry);
@@ -121,20 +128,26 @@ export class Schedule {
       }
       entry.ticking = true;
       entry.wokenWhileTicking = false;
+      entry.wokenAtAll = false;
       taken.push(entry);
     }
     for (const entry of deferred) this.setDue(entry, now + 250);
     return taken;
   }
 
-  /** A tick is back: the instance is due at `at` (or at once, if something woke it meanwhile). */
-  finished(id: string, at: number, now: number): void {
+  /**
+   * A tick is back: the instance is due at `at` (or at once, if something woke it meanwhile). It
+   * keeps `steady` for its next check unless something woke it while the tick ran.
+   */
+  finished(id: string, at: number, now: number, steady?: SteadyCheck): void {
     const entry = this.entries.get(id);
     if (!entry) return;
     entry.ticking = false;
     entry.checkedAt = now;
+    entry.steady = entry.wokenAtAll ? undefined : steady;
     this.setDue(entry, entry.wokenWhileTicking ? now - WOKEN_LEAD_MS : at);
     entry.wokenWhileTicking = false;
+    entry.wokenAtAll = false;
   }
 
   /**
@@ -148,6 +161,9 @@ export class Schedule {
     let found = 0;
     const touch = (entry: ScheduledInstance) => {
       found++;
+      // Woken means something may have changed for it: its next check is a full one.
+      entry.steady = undefined;
+      if (entry.ticking) entry.wokenAtAll = true;
       if (!entry.ticking) this.moveEarlier(entry, now - WOKEN_LEAD_MS);
       else if (whileTicking && !except?.has(entry.id)) entry.wokenWhileTicking = true;
     };

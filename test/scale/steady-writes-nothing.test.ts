@@ -12,9 +12,10 @@ afterEach(async () => {
 });
 
 const WRITE = /^\s*(insert|update|delete|replace)\b/i;
+const READS_INSTANCES = /^\s*select\b[\s\S]*\bservice_instances\b/i;
 
 describe.each(DATABASES)('issue 17: a steady-state tick that changes nothing writes nothing (%s)', (database) => {
-  it('converged instances are checked again and again; no statement writes while nothing changes', { timeout: 60_000 }, async () => {
+  it('converged instances are checked again and again; no statement reads or writes them while nothing changes, and drift ends that at once', { timeout: 60_000 }, async () => {
     await using server = await startTestServer({ database, engine: { steadyIntervalMs: 100, gatePollMs: 100, leaseMs: 60_000 } });
     expect((await server.data(APPLY_CONFIG, { documents: fakeConfig({ extraServices: ['api', 'worker'] }) })).applyConfig.userErrors).toEqual([]);
     for (const service of ['web', 'api', 'worker']) await release(server, 'v1', service);
@@ -32,6 +33,7 @@ describe.each(DATABASES)('issue 17: a steady-state tick that changes nothing wri
     const onQuery = (q: { sql: string }) => void sqls.push(q.sql);
     knex.on('query', onQuery);
     const ticks0 = engine.stats.ticks;
+    const short0 = engine.stats.short;
     const unchanged0 = engine.stats.unchanged;
     try {
       // Six instances every 100 ms for 2 s: about a hundred ticks.
@@ -46,5 +48,20 @@ describe.each(DATABASES)('issue 17: a steady-state tick that changes nothing wri
     expect(writes, writes.join('\n')).toEqual([]);
     // Every tick of the window was an outcome that changed nothing (up to a batch still in flight at either end).
     expect(engine.stats.unchanged - unchanged0).toBeGreaterThanOrEqual(ticks - 6);
+    // And a short one: the instances were not even read again (steady-check.ts).
+    expect(engine.stats.short - short0).toBeGreaterThanOrEqual(ticks - 6);
+    const reads = sqls.filter((s) => READS_INSTANCES.test(s));
+    expect(reads, reads.join('\n')).toEqual([]);
+
+    // Drift on an instance its short checks look at: a full tick at once, which re-applies and says so.
+    const applies = control.applyCalls().length;
+    expect(await control.injectDrift({ service: 'api', channel: 'production' })).toBe(1);
+    await waitFor(async () => control.applyCalls().length > applies, 'the drifted instance re-applied', 10_000);
+    await waitForChannel(server, 'production', 'CONVERGED', 'v1', 10_000, 'api');
+    const data = await server.data(`{ events(application: "shop", first: 500) { nodes { type message } } }`);
+    expect(data.events.nodes.find((e: { type: string }) => e.type === 'INSTANCE_SELF_HEALED')?.message).toMatch(/re-applied v1 in production: .*drift/i);
+    // Healed, it is back on short checks.
+    const shortAfter = engine.stats.short;
+    await waitFor(async () => engine.stats.short > shortAfter + 12, 'short checks again after the heal', 10_000);
   });
 });
