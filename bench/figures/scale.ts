@@ -100,9 +100,15 @@ export async function million(plan: Plan, log: Log): Promise<Row> {
       await child.call('primeFake');
       await child.call('start', {});
       const startedAt = Date.now();
-      // Adopting the partitions reads every instance; the first pass checks each once.
+      // Adopting the partitions reads every instance; the first passes are full ticks (the first
+      // writes what the seed left out of engine_state, the second finds nothing to write), then
+      // every check is a short one (steady-check.ts). The window measures that steady state.
       const windowMs = plan.mode === 'full' ? 60_000 : plan.mode === 'quick' ? 20_000 : 1_000;
       await sleep(plan.mode === 'smoke' ? 300 : 5_000);
+      const warmCap = Date.now() + (plan.mode === 'full' ? 900_000 : plan.mode === 'quick' ? 300_000 : 0);
+      while (Date.now() < warmCap && (await child.call('coverage')).stats.short < seeded.instances) await sleep(2_000);
+      const warmS = Math.round((Date.now() - startedAt) / 1000);
+      log(`  steady (every instance checked short once) ${warmS} s after start`);
       const cpu0 = await child.call<number>('cpu');
       const c0 = await child.call('coverage');
       const rss: number[] = [];
@@ -124,13 +130,13 @@ export async function million(plan: Plan, log: Log): Promise<Row> {
         measure: `${seeded.instances.toLocaleString('en')} converged instances, one server (SQLite), 30 s steady interval`,
         unit: 'ticks/s',
         value: Math.round(ticksPerSec),
-        detail: `needs ${Math.round(needed).toLocaleString('en')}/s; oldest check ${c1.oldestAgoMs === null ? 'n/a (some partitions not checked through yet)' : `${round(c1.oldestAgoMs / 1000, 1)} s`}; RSS max ${round(Math.max(...rss), 0)} MiB, median ${round(median(rss), 0)}; CPU ${round(cpu / seconds, 2)} cores`,
+        detail: `needs ${Math.round(needed).toLocaleString('en')}/s; oldest check ${c1.oldestAgoMs === null ? 'n/a (some partitions not checked through yet)' : `${round(c1.oldestAgoMs / 1000, 1)} s`}; RSS max ${round(Math.max(...rss), 0)} MiB, median ${round(median(rss), 0)}; CPU ${round(cpu / seconds, 2)} cores; measured from ${warmS} s after start (the first full passes)`,
         baseline: { name: 'instances / steady interval', value: Math.round(needed) },
         ratio: round(ticksPerSec / needed, 2),
         ratioMeaning: 'ticks/s / needed',
         target: 'runs; every check within its interval',
         met: keepsUp,
-        runs: [{ c0, c1, rss, cpu, windowMs }],
+        runs: [{ c0, c1, rss, cpu, windowMs, warmS }],
       };
     } finally {
       await child.close();

@@ -131,6 +131,8 @@ export class Engine {
   /** Ticks running now per partition: a partition is handed back only when it has none. */
   private readonly tickingByPartition = new Map<number, number>();
   private readonly schedule = new Schedule();
+  /** Targets the short checks steer to, one object per release, version and digest (many instances share one). */
+  private steadyTargets = { generation: -1, byKey: new Map<string, SteadyCheck['target']>() };
   private neighbourMemo: { of?: unknown; byApp: Map<string, { id: string; name: string; dependsOn: string[] }[]>; memo: Map<string, string[]> } = { byApp: new Map(), memo: new Map() };
   private readonly leases: PartitionLeases;
   private leaseTimer: NodeJS.Timeout | undefined;
@@ -524,11 +526,21 @@ export class Engine {
       const id = ctx.instance.id;
       if (!unchanged.has(id)) continue;
       const steady = steadyCheckAfter(ctx, inputOf.get(id), outcomes[n]!, results.get(id), finishedAt, this.settings, generation);
-      if (steady) steadyAfter.set(id, steady);
+      if (steady) steadyAfter.set(id, { ...steady, target: this.sharedTarget(steady.target, generation) });
     }
     // Orphans (their channel or service was deleted meanwhile) look again after the steady interval.
     const known = new Set(contexts.map((c) => c.instance.id));
     for (const id of ids) if (!known.has(id)) dueAt.set(id, now + this.settings.steadyIntervalMs);
+  }
+
+  /** One object per distinct target of a config generation, shared by the short checks of every instance on it. */
+  private sharedTarget(target: SteadyCheck['target'], generation: number): SteadyCheck['target'] {
+    if (this.steadyTargets.generation !== generation) this.steadyTargets = { generation, byKey: new Map() };
+    const key = `${target.releaseId}\0${target.version}\0${target.digest}`;
+    const known = this.steadyTargets.byKey.get(key);
+    if (known) return known;
+    this.steadyTargets.byKey.set(key, target);
+    return target;
   }
 
   private observe(r: TickResult, ctx: InstanceContext | undefined): void {

@@ -59,6 +59,9 @@ interface HeapNode {
  */
 export class Schedule {
   private readonly entries = new Map<string, ScheduledInstance>();
+  /** Entries by application and by service: wakes and refreshes touch a few, not a million. */
+  private readonly byApplication = new Map<string, Set<ScheduledInstance>>();
+  private readonly byService = new Map<string, Set<ScheduledInstance>>();
   private heap: HeapNode[] = [];
   private readonly interned = new Map<string, string>();
 
@@ -88,14 +91,19 @@ export class Schedule {
         wokenAtAll: false,
       };
       this.entries.set(row.id, entry);
+      addTo(this.byApplication, entry.applicationId, entry);
+      addTo(this.byService, entry.serviceId, entry);
       this.push(entry);
     }
   }
 
   remove(id: string): void {
     const entry = this.entries.get(id);
-    if (entry) entry.dueAt = Number.NaN;
+    if (!entry) return;
+    entry.dueAt = Number.NaN;
     this.entries.delete(id);
+    removeFrom(this.byApplication, entry.applicationId, entry);
+    removeFrom(this.byService, entry.serviceId, entry);
   }
 
   /** Forgets every instance of these partitions (handed back or lost). */
@@ -108,7 +116,7 @@ export class Schedule {
   /** Ids of the instances in these applications and partitions (what a refresh compares with). */
   idsOf(applicationIds: Set<string>): string[] {
     const ids: string[] = [];
-    for (const entry of this.entries.values()) if (applicationIds.has(entry.applicationId)) ids.push(entry.id);
+    for (const app of applicationIds) for (const entry of this.byApplication.get(app) ?? []) ids.push(entry.id);
     return ids;
   }
 
@@ -158,9 +166,10 @@ export class Schedule {
   wake(where: WakeSelector, now: number, whileTicking = false, except?: ReadonlySet<string>): number {
     const ids = where.ids?.length ? where.ids : undefined;
     const sets = [where.applicationIds, where.serviceIds, where.channelIds].map((v) => (v?.length ? new Set(v) : undefined));
-    let found = 0;
+    const seen = new Set<ScheduledInstance>();
     const touch = (entry: ScheduledInstance) => {
-      found++;
+      if (seen.has(entry)) return;
+      seen.add(entry);
       // Woken means something may have changed for it: its next check is a full one.
       entry.steady = undefined;
       if (entry.ticking) entry.wokenAtAll = true;
@@ -172,13 +181,15 @@ export class Schedule {
       if (entry) touch(entry);
     }
     const [apps, services, channels] = sets;
-    const pairs = where.serviceChannels?.length ? new Set(where.serviceChannels) : undefined;
-    if (apps || services || channels || pairs) {
-      for (const entry of this.entries.values()) {
-        if (apps?.has(entry.applicationId) || services?.has(entry.serviceId) || channels?.has(entry.channelId) || pairs?.has(`${entry.serviceId}:${entry.channelId}`)) touch(entry);
-      }
+    for (const app of apps ?? []) for (const entry of this.byApplication.get(app) ?? []) touch(entry);
+    for (const service of services ?? []) for (const entry of this.byService.get(service) ?? []) touch(entry);
+    for (const pair of where.serviceChannels ?? []) {
+      const [service, channel] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)];
+      for (const entry of this.byService.get(service) ?? []) if (entry.channelId === channel) touch(entry);
     }
-    return found;
+    // By channel is rare (a freed rollout slot, a multi-service release): a scan.
+    if (channels) for (const entry of this.entries.values()) if (channels.has(entry.channelId)) touch(entry);
+    return seen.size;
   }
 
   /** When the earliest instance is due (null: none is scheduled). */
@@ -256,4 +267,17 @@ export class Schedule {
     heap[i] = last;
     return top;
   }
+}
+
+function addTo(index: Map<string, Set<ScheduledInstance>>, key: string, entry: ScheduledInstance): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(entry);
+}
+
+function removeFrom(index: Map<string, Set<ScheduledInstance>>, key: string, entry: ScheduledInstance): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(entry);
+  if (set.size === 0) index.delete(key);
 }
