@@ -71,6 +71,8 @@ export class ConfigCache {
    */
   generation = 0;
   private rowVersions = '';
+  /** Channels by `applicationId/name`, built on first use after a reload. */
+  private channelsByName: Map<string, ChannelInfo> | undefined;
 
   constructor(
     private readonly em: () => EntityManager,
@@ -78,6 +80,15 @@ export class ConfigCache {
     /** Opens the sealed secrets of a runtime config (references stay: the worker resolves them). */
     private readonly openConfig: (config: Record<string, unknown>) => Record<string, unknown> = (c) => c,
   ) {}
+
+  /** The channel of this application with this name (upstream lookups: a map, not a scan of every channel). */
+  channelNamed(applicationId: string, name: string): ChannelInfo | undefined {
+    if (!this.channelsByName) {
+      this.channelsByName = new Map();
+      for (const c of this.channels.values()) this.channelsByName.set(`${c.applicationId}/${c.name}`, c);
+    }
+    return this.channelsByName.get(`${applicationId}/${name}`);
+  }
 
   invalidate(): void {
     this.loadedAt = 0;
@@ -114,6 +125,7 @@ export class ConfigCache {
         return [c.id, info];
       }),
     );
+    this.channelsByName = undefined;
     this.services = new Map(services.map((s) => [s.id, { id: s.id, name: s.name, applicationId: s.applicationId, progressDeadlineMs: progressDeadlineMs(s.document.progressDeadline), dependsOn: s.document.dependsOn ?? [] }]));
     const versions = rowVersions([apps, channels, services, runtimes]);
     if (versions !== this.rowVersions) [this.rowVersions, this.generation] = [versions, this.generation + 1];

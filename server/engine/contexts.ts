@@ -70,7 +70,7 @@ export async function gatherContexts({ rows, config, store, em, health, settings
     const family = byService.get(instance.serviceId) ?? [];
     const dependsOn = instance.desiredState?.dependsOn ?? channel.dependsOn;
     const upstream: UpstreamState[] = dependsOn.map((name) => {
-      const upChannel = [...config.channels.values()].find((c) => c.applicationId === channel.applicationId && c.name === name);
+      const upChannel = config.channelNamed(channel.applicationId, name);
       const up = family.find((s) => s.channelId === upChannel?.id);
       // Only an upstream that is settled on its release counts as having converged on it.
       const settled = up && SETTLED.has(up.status);
