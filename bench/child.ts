@@ -3,6 +3,8 @@
  * runtime's control (its instance records are shared with the engine's workers), and the in-process baselines that must run next to the same data.
  * Steered by bench/run.ts over IPC (bench/lib/rpc.ts).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -379,6 +381,13 @@ const methods: Record<string, (...args: any[]) => Promise<unknown>> = {
 
   async rss() {
     return { ...process.memoryUsage(), threads: server ? 'running' : 'stopped' };
+  },
+
+  /** A full garbage collection, then the heap in use: what the process really holds (figure 6's detail). */
+  async liveHeap() {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    return process.memoryUsage();
   },
 
   async exit() {
