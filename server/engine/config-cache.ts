@@ -52,7 +52,7 @@ export interface ApplicationInfo {
 
 /**
  * The config the engine decides with, held in memory: it changes rarely (applyConfig, pause) and
- * is read for every tick. Reloaded when the API says intent changed, and at least every few seconds
+ * is read for every tick. Reloaded when intent changed here or on another replica, and at least every `maxAgeMs`
  * so a replica also sees changes made through another replica.
  */
 export class ConfigCache {

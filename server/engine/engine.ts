@@ -22,7 +22,7 @@ import { RemovalQueue } from './removal.js';
 import { registerLocalEngine } from './local-ticks.js';
 import { PartitionLeases } from './partition-leases.js';
 import { Schedule, type ScheduledInstance, type WakeSelector } from './schedule.js';
-import { steadyCheckAfter, steadyTickInput, type SteadyCheck } from './steady-check.js';
+import { steadyCheckAfter, steadyTickInput, tickInputBase, type SteadyCheck } from './steady-check.js';
 import { RolloutSlots, type SlotScope } from './rollout-slots.js';
 import { serverIdentity } from './server-identity.js';
 import type { InstanceSnapshot, InstanceUpdate } from './types.js';
@@ -623,17 +623,7 @@ export class Engine {
     }
     for (const id of [ctx.instance.convergedReleaseId, ctx.instance.targetReleaseId]) if (id && ctx.labels.has(id)) labels[id] ??= ctx.labels.get(id)!;
     labels[version] = ctx.labels.get(releaseId) ?? labels[version] ?? version;
-    return {
-      instanceId: ctx.instance.id,
-      identity: { instanceId: ctx.instance.id, application: ctx.applicationName, channel: ctx.channel.name, service: ctx.service.name, runtime: ctx.channel.runtime.name },
-      plugin: ctx.channel.runtime.plugin,
-      runtimeConfig: ctx.channel.runtime.config,
-      target,
-      mode,
-      timeouts: this.timeouts,
-      dataDir: this.opts.dataDir,
-      labels,
-    };
+    return { ...tickInputBase(ctx.instance.id, ctx.applicationName, ctx.channel, ctx.service.name, { timeouts: this.timeouts, dataDir: this.opts.dataDir }), target, mode, labels };
   }
 
   /**

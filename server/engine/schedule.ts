@@ -164,25 +164,23 @@ export class Schedule {
    * to write is not checked against the row's version; or the batch it is in moved its upstream).
    */
   wake(where: WakeSelector, now: number, whileTicking = false, except?: ReadonlySet<string>): number {
-    const ids = where.ids?.length ? where.ids : undefined;
-    const sets = [where.applicationIds, where.serviceIds, where.channelIds].map((v) => (v?.length ? new Set(v) : undefined));
+    const channels = where.channelIds?.length ? new Set(where.channelIds) : undefined;
     const seen = new Set<ScheduledInstance>();
     const touch = (entry: ScheduledInstance) => {
       if (seen.has(entry)) return;
       seen.add(entry);
       // Woken means something may have changed for it: its next check is a full one.
       entry.steady = undefined;
-      if (entry.ticking) entry.wokenAtAll = true;
-      if (!entry.ticking) this.moveEarlier(entry, now - WOKEN_LEAD_MS);
-      else if (whileTicking && !except?.has(entry.id)) entry.wokenWhileTicking = true;
+      if (!entry.ticking) return this.moveEarlier(entry, now - WOKEN_LEAD_MS);
+      entry.wokenAtAll = true;
+      if (whileTicking && !except?.has(entry.id)) entry.wokenWhileTicking = true;
     };
-    if (ids) for (const id of ids) {
+    for (const id of where.ids ?? []) {
       const entry = this.entries.get(id);
       if (entry) touch(entry);
     }
-    const [apps, services, channels] = sets;
-    for (const app of apps ?? []) for (const entry of this.byApplication.get(app) ?? []) touch(entry);
-    for (const service of services ?? []) for (const entry of this.byService.get(service) ?? []) touch(entry);
+    for (const app of where.applicationIds ?? []) for (const entry of this.byApplication.get(app) ?? []) touch(entry);
+    for (const service of where.serviceIds ?? []) for (const entry of this.byService.get(service) ?? []) touch(entry);
     for (const pair of where.serviceChannels ?? []) {
       const [service, channel] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)];
       for (const entry of this.byService.get(service) ?? []) if (entry.channelId === channel) touch(entry);

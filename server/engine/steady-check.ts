@@ -1,6 +1,6 @@
 import type { TargetState } from '@driftless/plugin-sdk';
 import type { TickInput, TickResult } from '../../worker/types.js';
-import type { ConfigCache } from './config-cache.js';
+import type { ChannelInfo, ConfigCache } from './config-cache.js';
 import type { InstanceContext, EngineSettings } from './draft.js';
 import type { Outcome } from './finish.js';
 import { gatesOf } from './contexts.js';
@@ -50,15 +50,22 @@ export function steadyTickInput(e: { id: string; applicationId: string; serviceI
   const application = config.applications.get(e.applicationId);
   if (!channel || !service || !application || channel.paused || application.paused) return undefined;
   return {
-    instanceId: e.id,
-    identity: { instanceId: e.id, application: application.name, channel: channel.name, service: service.name, runtime: channel.runtime.name },
-    plugin: channel.runtime.plugin,
-    runtimeConfig: channel.runtime.config,
+    ...tickInputBase(e.id, application.name, channel, service.name, common),
     target: steady.target,
     // Never applies: anything but "as expected" goes to a full tick, which decides and applies.
     mode: 'observe',
+    expect: steady.expect,
+  };
+}
+
+/** What every tick input of an instance carries: who it is, which runtime drives it, the limits (full and short ticks alike). */
+export function tickInputBase(id: string, application: string, channel: ChannelInfo, service: string, common: Pick<TickInput, 'timeouts' | 'dataDir'>): Omit<TickInput, 'mode'> {
+  return {
+    instanceId: id,
+    identity: { instanceId: id, application, channel: channel.name, service, runtime: channel.runtime.name },
+    plugin: channel.runtime.plugin,
+    runtimeConfig: channel.runtime.config,
     timeouts: common.timeouts,
     ...(common.dataDir ? { dataDir: common.dataDir } : {}),
-    expect: steady.expect,
   };
 }
