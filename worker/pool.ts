@@ -35,8 +35,12 @@ export interface TickPoolOptions {
 }
 
 export interface TickPool {
-  /** Results come back in the order of `ticks`. Never rejects because of a plugin. */
-  run(ticks: TickInput[], plugins: Record<string, string>): Promise<TickResult[]>;
+  /**
+   * Results come back in the order of `ticks`. Never rejects because of a plugin. With `onResult`,
+   * each tick's result is also handed over as soon as it is ready, once per tick, so a slow call
+   * holds up only its own tick (onResult must not throw).
+   */
+  run(ticks: TickInput[], plugins: Record<string, string>, onResult?: (result: TickResult) => void): Promise<TickResult[]>;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -114,12 +118,12 @@ export function createTickPool(options: TickPoolOptions = {}): TickPool {
 
   return {
     threads: maxThreads,
-    async run(ticks, plugins) {
+    async run(ticks, plugins, onResult) {
       if (closed) throw new Error('tick pool is closed');
       if (ticks.length === 0) return [];
       // Spread a small batch across threads, but never exceed maxBatch per task.
       const size = Math.min(maxBatch, Math.ceil(ticks.length / maxThreads));
-      const results = await Promise.all(chunk(ticks, size).map((part) => guard.run(part, plugins)));
+      const results = await Promise.all(chunk(ticks, size).map((part) => guard.run(part, plugins, true, onResult && ((r) => onResult(r)))));
       return results.flat();
     },
     async close() {

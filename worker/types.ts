@@ -87,6 +87,20 @@ export interface TickBatch {
   batchId?: number;
   /** Set by the pool: shared memory the thread records its progress in (batch-progress.ts). */
   progress?: SharedArrayBuffer;
+  /**
+   * Set by the pool: each tick's result is posted (TicksDoneMessage) as soon as it is ready rather
+   * than returned with the batch, so one slow call does not hold up the others' results.
+   */
+  stream?: boolean;
+}
+
+/**
+ * Posted by a worker thread (through piscina's 'message' event) with results of a streaming batch:
+ * those ready in the same turn of the thread's event loop, by their index in the batch.
+ */
+export interface TicksDoneMessage {
+  driftlessTicksDone: number;
+  results: [index: number, result: TickResult][];
 }
 
 /** Posted by a worker thread (through piscina's 'message' event) when it starts a batch. */

@@ -9,7 +9,7 @@ import { describeProblems, type RuntimePlugin } from '@driftless/plugin-sdk';
 import { ProgressWriter, Stage } from './batch-progress.js';
 import { failedTick, runTick, type HookGuard } from './tick.js';
 import { withSteadyDigest } from './steady-digest.js';
-import type { BatchStartedMessage, TickBatch, TickInput, TickResult } from './types.js';
+import type { BatchStartedMessage, TickBatch, TickInput, TickResult, TicksDoneMessage } from './types.js';
 
 type Loaded = { ok: true; plugin: RuntimePlugin } | { ok: false; message: string };
 
@@ -96,12 +96,44 @@ async function tracked(progress: ProgressWriter, index: number, input: TickInput
   }
 }
 
-export default async function runBatch(task: TickBatch): Promise<TickResult[]> {
+/**
+ * Posts a streaming batch's results as they come: those finished in one turn of the event loop
+ * travel in one message (a message per tick would cost more than the tick when calls are fast).
+ */
+class ResultStream {
+  private pending: [number, TickResult][] = [];
+  private scheduled = false;
+  constructor(private readonly batchId: number) {}
+  add(index: number, result: TickResult): void {
+    this.pending.push([index, result]);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const message: TicksDoneMessage = { driftlessTicksDone: this.batchId, results: this.pending };
+    this.pending = [];
+    parentPort?.postMessage(message);
+  }
+}
+
+/**
+ * A streaming batch returns null: every result was posted before, and the pool waits for them
+ * (messages and the task's answer travel on different ports, so either may arrive first).
+ */
+export default async function runBatch(task: TickBatch): Promise<TickResult[] | null> {
   if (!task.progress) return Promise.all(task.ticks.map((tick) => tickOne(tick, task.plugins)));
   const progress = new ProgressWriter(task.progress);
   progress.started(threadId);
   // Arms the batch's deadline in the main thread. Sent before any plugin code runs, so it leaves
   // even when the very next call blocks this thread for good.
   if (task.batchId !== undefined) parentPort?.postMessage({ driftlessBatchStarted: task.batchId } satisfies BatchStartedMessage);
-  return Promise.all(task.ticks.map((tick, i) => tracked(progress, i, tick, task.plugins)));
+  if (!task.stream || task.batchId === undefined) return Promise.all(task.ticks.map((tick, i) => tracked(progress, i, tick, task.plugins)));
+  const stream = new ResultStream(task.batchId);
+  await Promise.all(task.ticks.map(async (tick, i) => stream.add(i, await tracked(progress, i, tick, task.plugins))));
+  stream.flush();
+  return null;
 }

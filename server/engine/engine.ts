@@ -18,6 +18,7 @@ import { InstanceStore, type EngineEventRow } from './instance-store.js';
 import { plan } from './plan.js';
 import { targetStep } from './steps.js';
 import { gatherContexts, gatesOf } from './contexts.js';
+import { GroupWriter } from './group-writer.js';
 import { RemovalQueue } from './removal.js';
 import { registerLocalEngine } from './local-ticks.js';
 import { PartitionLeases } from './partition-leases.js';
@@ -56,8 +57,11 @@ export interface EngineOptions {
   now?: () => number;
   batchSize?: number;
   leaseMs?: number;
-  /** Batches in flight at once; a batch waits on its slowest plugin call. */
-  maxInFlight?: number;
+  /**
+   * Ticks in flight at once (default 4 batches' worth). Each tick's slot frees when its own result
+   * is written, not when its batch's slowest call ends.
+   */
+  maxTicksInFlight?: number;
   timeouts?: { fetchMs: number; applyMs: number };
   healthPollMs?: number;
   /** The server's data directory, handed to plugins as ctx.dataDir. */
@@ -100,6 +104,17 @@ export interface EngineObserver {
   eventsWritten(events: { type: string; message: string; application: string; channel: string; service: string }[]): void;
 }
 
+/** Puts a claimed instance back into the schedule: due at `at`, with what its next check may be short on. */
+type Settle = (id: string, at: number, steady?: SteadyCheck) => void;
+
+/** A full tick's outcome on its way to the database. */
+interface Finished {
+  ctx: InstanceContext;
+  outcome: Outcome;
+  input?: TickInput;
+  result?: TickResult;
+}
+
 /** The engine's copy of the config is read again at least this often (see the constructor). */
 const CONFIG_MAX_AGE_MS = 60_000;
 
@@ -124,6 +139,8 @@ export class Engine {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  /** The loop waits here while the ticks in flight leave too little room for a batch. */
+  private roomWaiter: (() => void) | undefined;
   private woken = false;
   private inFlight = new Set<Promise<void>>();
   /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
@@ -348,21 +365,34 @@ export class Engine {
   wake(): void {
     this.woken = true;
     this.wakeUp?.();
+    this.roomFreed();
+  }
+
+  /** Ticks went back into the schedule: the loop may claim again. */
+  private roomFreed(): void {
+    const waiter = this.roomWaiter;
+    this.roomWaiter = undefined;
+    waiter?.();
   }
 
   private async run(): Promise<void> {
-    const maxInFlight = this.opts.maxInFlight ?? 4;
+    const batchSize = this.opts.batchSize ?? 500;
+    const maxTicks = Math.max(1, this.opts.maxTicksInFlight ?? 4 * batchSize);
+    // A handful of freed slots is not worth a batch of its own (its reads cost nearly what a full
+    // batch's do): the loop claims again once a quarter of a batch is free.
+    const minClaim = Math.max(1, Math.floor(Math.min(batchSize, maxTicks) / 4));
     while (this.running) {
       try {
-        if (this.inFlight.size >= maxInFlight) {
-          await Promise.race(this.inFlight);
+        const room = maxTicks - this.ticking.size;
+        if (room < minClaim && this.ticking.size > 0) {
+          await new Promise<void>((resolve) => (this.roomWaiter = resolve));
           continue;
         }
         this.woken = false;
         const removing = this.removals.maybeRun();
         if (removing) this.track(removing);
         const now = this.now();
-        const due = this.schedule.takeDue(now, this.opts.batchSize ?? 500, (p) => this.leases.tickable(p, now));
+        const due = this.schedule.takeDue(now, Math.min(batchSize, room), (p) => this.leases.tickable(p, now));
         this.lastLoopAt = Date.now();
         if (due.length === 0) {
           await this.sleep(now);
@@ -413,12 +443,22 @@ export class Engine {
    * batch failed), with what its next check may be short on.
    */
   private async processBatch(due: ScheduledInstance[]): Promise<void> {
-    const dueAt = new Map<string, number>();
-    const steadyAfter = new Map<string, SteadyCheck>();
+    /** Claimed and not back in the schedule yet: each goes back as soon as its outcome is written. */
+    const out = new Map(due.map((e) => [e.id, e]));
     for (const e of due) {
       this.ticking.add(e.id);
       this.tickingByPartition.set(e.partition, (this.tickingByPartition.get(e.partition) ?? 0) + 1);
     }
+    const settle: Settle = (id, at, steady) => {
+      const e = out.get(id);
+      if (!e) return;
+      out.delete(id);
+      this.ticking.delete(id);
+      const left = (this.tickingByPartition.get(e.partition) ?? 1) - 1;
+      if (left > 0) this.tickingByPartition.set(e.partition, left);
+      else this.tickingByPartition.delete(e.partition);
+      this.schedule.finished(id, at, this.now(), steady);
+    };
     try {
       const config = await this.config.fresh(this.now());
       const common = { timeouts: this.timeouts, dataDir: this.opts.dataDir };
@@ -429,19 +469,14 @@ export class Engine {
         if (input) short.push(input);
         else full.push(e);
       }
-      const parts = await Promise.allSettled([this.checkSteady(short, due, dueAt, steadyAfter), this.processFull(full, dueAt, steadyAfter)]);
+      const parts = await Promise.allSettled([this.checkSteady(short, due, settle), this.processFull(full, settle)]);
       for (const part of parts) if (part.status === 'rejected') throw part.reason;
     } catch (err) {
-      this.opts.logger.error({ err, instances: due.length }, 'engine batch failed; its instances are retried shortly');
+      this.opts.logger.error({ err, instances: out.size }, 'engine batch failed; its instances are retried shortly');
     } finally {
-      const now = this.now();
-      for (const e of due) {
-        this.ticking.delete(e.id);
-        const left = (this.tickingByPartition.get(e.partition) ?? 1) - 1;
-        if (left > 0) this.tickingByPartition.set(e.partition, left);
-        else this.tickingByPartition.delete(e.partition);
-        this.schedule.finished(e.id, dueAt.get(e.id) ?? now + 1_000, now, steadyAfter.get(e.id));
-      }
+      const retryAt = this.now() + 1_000;
+      for (const id of [...out.keys()]) settle(id, retryAt);
+      this.roomFreed();
     }
   }
 
@@ -454,7 +489,7 @@ export class Engine {
    * interval, still short) or not (drift, an error: a full tick at once, which decides, applies
    * and writes). Nothing is read or written here.
    */
-  private async checkSteady(inputs: TickInput[], due: ScheduledInstance[], dueAt: Map<string, number>, steadyAfter: Map<string, SteadyCheck>): Promise<void> {
+  private async checkSteady(inputs: TickInput[], due: ScheduledInstance[], settle: Settle): Promise<void> {
     if (inputs.length === 0) return;
     const byId = new Map(due.map((e) => [e.id, e]));
     const plugins = new Map(inputs.map((t) => [t.instanceId, t.plugin]));
@@ -468,24 +503,27 @@ export class Engine {
       if (raw.logs?.length) this.opts.logger.debug({ instanceId: id, logs: this.opts.secrets ? this.opts.secrets.known.scrubDeep(raw.logs) : raw.logs }, 'plugin log');
       const steady = byId.get(id)?.steady;
       if (raw.asExpected && steady) {
-        dueAt.set(id, finishedAt + this.settings.steadyIntervalMs);
-        steadyAfter.set(id, steady);
+        settle(id, finishedAt + this.settings.steadyIntervalMs, steady);
         this.stats.unchanged++;
-      } else dueAt.set(id, finishedAt);
+      } else settle(id, finishedAt);
     }
   }
 
   /** Full ticks: read from the database, then decided, ticked and written (processClaimed). */
-  private async processFull(due: ScheduledInstance[], dueAt: Map<string, number>, steadyAfter: Map<string, SteadyCheck>): Promise<void> {
+  private async processFull(due: ScheduledInstance[], settle: Settle): Promise<void> {
     if (due.length === 0) return;
     const rows = await this.store.load(due.map((e) => e.id));
     const found = new Set(rows.map((r) => r.id));
     // Gone from the database (deleted meanwhile): gone from the schedule.
     for (const e of due) if (!found.has(e.id)) this.schedule.remove(e.id);
-    if (rows.length) await this.processClaimed(rows, dueAt, steadyAfter);
+    if (rows.length) await this.processClaimed(rows, settle);
   }
 
-  private async processClaimed(rows: InstanceSnapshot[], dueAt: Map<string, number>, steadyAfter: Map<string, SteadyCheck>): Promise<void> {
+  /**
+   * Decides, ticks and writes. Results stream back from the pool tick by tick and are written as
+   * they come (GroupWriter), so an instance whose plugin call hangs holds up only itself.
+   */
+  private async processClaimed(rows: InstanceSnapshot[], settle: Settle): Promise<void> {
     const ids = rows.map((r) => r.id);
     const config = await this.config.fresh(this.now());
     const generation = config.generation;
@@ -494,43 +532,67 @@ export class Engine {
     const drafts = contexts.map((ctx) => ({ ctx, draft: plan(ctx) }));
     await this.limitRollouts(drafts, now);
     for (const ctx of contexts) this.watchHealth(ctx.instance.id, gatesOf(ctx.instance));
-
-    const ticks: TickInput[] = [];
-    const inputOf = new Map<string, TickInput>();
-    const labelFor = new Map<string, (id: string) => string | undefined>();
-    for (const { ctx, draft } of drafts) {
-      if (!draft.tick || !draft.targetReleaseId || !draft.targetState) continue;
-      const input = this.tickInput(ctx, draft, draft.tick.mode);
-      ticks.push(input);
-      inputOf.set(ctx.instance.id, input);
-      labelFor.set(ctx.instance.id, (id) => input.labels?.[id] ?? ctx.labels.get(id));
-    }
-    const results = new Map<string, TickResult>();
-    const contextOf = new Map(contexts.map((c) => [c.instance.id, c]));
-    this.stats.ticks += ticks.length;
-    if (ticks.length) {
-      for (const raw of await this.opts.pool.run(ticks, this.opts.plugins.modulePaths())) {
-        // Every secret this server knows, in the encodings scrub.ts covers, out of reasons, events and logs.
-        const r = this.opts.secrets ? this.opts.secrets.known.scrubDeep(raw) : raw;
-        results.set(r.instanceId, humanizeResult(r, labelFor.get(r.instanceId) ?? (() => undefined)));
-        if (this.opts.observer) this.observe(r, contextOf.get(r.instanceId));
-        if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
-      }
-    }
-    const finishedAt = this.now();
-    const outcomes = drafts.map(({ ctx, draft }) => finish({ ...ctx, now: finishedAt }, draft, results.get(ctx.instance.id)));
-    const unchanged = new Set<string>();
-    await this.persistIsolated(contexts, outcomes, finishedAt, dueAt, unchanged);
-    // Converged with nothing to write: the next checks are short ones, until something changes.
-    for (const [n, { ctx }] of drafts.entries()) {
-      const id = ctx.instance.id;
-      if (!unchanged.has(id)) continue;
-      const steady = steadyCheckAfter(ctx, inputOf.get(id), outcomes[n]!, results.get(id), finishedAt, this.settings, generation);
-      if (steady) steadyAfter.set(id, { ...steady, target: this.sharedTarget(steady.target, generation) });
-    }
     // Orphans (their channel or service was deleted meanwhile) look again after the steady interval.
     const known = new Set(contexts.map((c) => c.instance.id));
-    for (const id of ids) if (!known.has(id)) dueAt.set(id, now + this.settings.steadyIntervalMs);
+    for (const id of ids) if (!known.has(id)) settle(id, now + this.settings.steadyIntervalMs);
+
+    const writer = new GroupWriter<Finished>((items) => this.writeFinished(items, settle, generation));
+    const ticks: TickInput[] = [];
+    const pending = new Map<string, { ctx: InstanceContext; draft: Draft; input: TickInput }>();
+    for (const { ctx, draft } of drafts) {
+      if (!draft.tick || !draft.targetReleaseId || !draft.targetState) {
+        writer.add({ ctx, outcome: finish({ ...ctx, now }, draft, undefined) });
+        continue;
+      }
+      const input = this.tickInput(ctx, draft, draft.tick.mode);
+      ticks.push(input);
+      pending.set(ctx.instance.id, { ctx, draft, input });
+    }
+    this.stats.ticks += ticks.length;
+    let failed: unknown;
+    const onResult = (raw: TickResult): void => {
+      const tick = pending.get(raw.instanceId);
+      if (!tick) return;
+      pending.delete(raw.instanceId);
+      try {
+        const { ctx, draft, input } = tick;
+        // Every secret this server knows, in the encodings scrub.ts covers, out of reasons, events and logs.
+        const r = this.opts.secrets ? this.opts.secrets.known.scrubDeep(raw) : raw;
+        const result = humanizeResult(r, (id) => input.labels?.[id] ?? ctx.labels.get(id));
+        if (this.opts.observer) this.observe(r, ctx);
+        if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
+        writer.add({ ctx, input, result, outcome: finish({ ...ctx, now: this.now() }, draft, result) });
+      } catch (err) {
+        // This instance goes back into the schedule with the batch's leftovers, retried shortly.
+        failed ??= err;
+      }
+    };
+    if (ticks.length) await this.opts.pool.run(ticks, this.opts.plugins.modulePaths(), onResult);
+    await writer.flushed();
+    if (failed !== undefined) throw failed;
+  }
+
+  /** One transaction of finished ticks; each instance goes back into the schedule right after it. */
+  private async writeFinished(items: Finished[], settle: Settle, generation: number): Promise<void> {
+    const finishedAt = this.now();
+    const dueAt = new Map<string, number>();
+    const unchanged = new Set<string>();
+    await this.persistIsolated(
+      items.map((i) => i.ctx),
+      items.map((i) => i.outcome),
+      finishedAt,
+      dueAt,
+      unchanged,
+    );
+    for (const { ctx, outcome, input, result } of items) {
+      const id = ctx.instance.id;
+      // Converged with nothing to write: the next checks are short ones, until something changes.
+      const steady = unchanged.has(id) ? steadyCheckAfter(ctx, input, outcome, result, finishedAt, this.settings, generation) : undefined;
+      settle(id, dueAt.get(id) ?? finishedAt + 1_000, steady && { ...steady, target: this.sharedTarget(steady.target, generation) });
+    }
+    this.roomFreed();
+    // Some may be due at once (woken meanwhile, or failed): the loop may be asleep.
+    this.wakeUp?.();
   }
 
   /** One object per distinct target of a config generation, shared by the short checks of every instance on it. */

@@ -64,6 +64,17 @@ describe('a plugin that busy-loops', () => {
     expectApplied(await pool.run([good('after-1'), good('after-2')], plugins));
   });
 
+  it('streaming: results that arrived before the thread was lost stand; only the rest run again, each handed over once', async () => {
+    const seen: string[] = [];
+    const results = await pool.run([good('quick'), t('spin-late', 'spin', { spin: 'apply', waitMs: 150 }), good('quick-2')], plugins, (r) => seen.push(r.instanceId));
+    const [quick, spun, quick2] = results;
+    expect(spun!.reasons[0]!.code).toBe('PLUGIN_TIMEOUT');
+    expectApplied([quick!, quick2!]);
+    expect([...seen].sort()).toEqual(['shop/quick-2/web', 'shop/quick/web', 'shop/spin-late/web']);
+    // The quick ones were handed over long before the deadline replaced the thread: not run again.
+    expect(seen.slice(0, 2).sort()).toEqual(['shop/quick-2/web', 'shop/quick/web']);
+  });
+
   it('in apply is named with the apply hook', async () => {
     const [spun] = await pool.run([t('spin-apply', 'spin', { spin: 'apply' })], plugins);
     expect(spun!.reasons[0]!.message).toBe(`plugin "spin" apply did not return within ${DEADLINE_MS} ms and blocked its worker thread; the thread was replaced`);

@@ -63,6 +63,28 @@ describe('tick pool', () => {
     }
   });
 
+  it('streams results: the others of a batch are handed over while a hung instance still waits, each once', async () => {
+    await control.hangFetch('shop/ch3/web');
+    const batch = ticks(10, { timeouts: { fetchMs: 1_500, applyMs: 400 } });
+    const seen: string[] = [];
+    let othersDone: number | undefined;
+    const started = Date.now();
+    const results = await pool.run(batch, plugins, (r) => {
+      seen.push(r.instanceId);
+      if (seen.length === 9) othersDone = Date.now();
+    });
+    const finished = Date.now();
+    // The nine others arrived before the hung one's timeout, not with it.
+    expect(seen.slice(0, 9)).not.toContain('shop/ch3/web');
+    expect(seen.at(-1)).toBe('shop/ch3/web');
+    expect(othersDone! - started).toBeLessThan(1_500);
+    expect(finished - started).toBeGreaterThanOrEqual(1_500);
+    expect([...seen].sort()).toEqual(batch.map((t) => t.instanceId).sort());
+    // The returned array is the same results, in the order of the ticks.
+    expect(results.map((r) => r.instanceId)).toEqual(batch.map((t) => t.instanceId));
+    expect(results.find((r) => r.instanceId === 'shop/ch3/web')!.error).toMatchObject({ hook: 'fetch', timedOut: true });
+  });
+
   it('a fault set in the main thread is in force in the workers for the next tick', async () => {
     await control.failApply({ channel: 'ch1' }, { terminal: true, message: 'image missing' });
     const results = await pool.run(ticks(4), plugins);
