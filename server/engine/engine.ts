@@ -110,9 +110,15 @@ type Settle = (id: string, at: number, steady?: SteadyCheck) => void;
 /** A full tick's outcome on its way to the database. */
 interface Finished {
   ctx: InstanceContext;
+  /** The time finish() decided at: the outcome's times (its next check) count from it. */
+  at: number;
   outcome: Outcome;
   input?: TickInput;
   result?: TickResult;
+  /** Puts the instance back into the schedule once its outcome is written. */
+  settle: Settle;
+  /** The config generation the tick was decided with (for its short checks). */
+  generation: number;
 }
 
 /** The engine's copy of the config is read again at least this often (see the constructor). */
@@ -148,6 +154,8 @@ export class Engine {
   /** Ticks running now per partition: a partition is handed back only when it has none. */
   private readonly tickingByPartition = new Map<number, number>();
   private readonly schedule = new Schedule();
+  /** Every full tick's outcome goes through here: one write transaction at a time, grouping what came meanwhile. */
+  private readonly writer = new GroupWriter<Finished>((items) => this.writeFinished(items));
   /** Targets the short checks steer to, one object per release, version and digest (many instances share one). */
   private steadyTargets = { generation: -1, byKey: new Map<string, SteadyCheck['target']>() };
   private neighbourMemo: { of?: unknown; byApp: Map<string, { id: string; name: string; dependsOn: string[] }[]>; memo: Map<string, string[]> } = { byApp: new Map(), memo: new Map() };
@@ -536,12 +544,12 @@ export class Engine {
     const known = new Set(contexts.map((c) => c.instance.id));
     for (const id of ids) if (!known.has(id)) settle(id, now + this.settings.steadyIntervalMs);
 
-    const writer = new GroupWriter<Finished>((items) => this.writeFinished(items, settle, generation));
+    const writes: Promise<void>[] = [];
     const ticks: TickInput[] = [];
     const pending = new Map<string, { ctx: InstanceContext; draft: Draft; input: TickInput }>();
     for (const { ctx, draft } of drafts) {
       if (!draft.tick || !draft.targetReleaseId || !draft.targetState) {
-        writer.add({ ctx, outcome: finish({ ...ctx, now }, draft, undefined) });
+        writes.push(this.writer.add({ ctx, at: now, outcome: finish({ ...ctx, now }, draft, undefined), settle, generation }));
         continue;
       }
       const input = this.tickInput(ctx, draft, draft.tick.mode);
@@ -561,19 +569,20 @@ export class Engine {
         const result = humanizeResult(r, (id) => input.labels?.[id] ?? ctx.labels.get(id));
         if (this.opts.observer) this.observe(r, ctx);
         if (r.logs?.length) this.opts.logger.debug({ instanceId: r.instanceId, logs: r.logs }, 'plugin log');
-        writer.add({ ctx, input, result, outcome: finish({ ...ctx, now: this.now() }, draft, result) });
+        const at = this.now();
+        writes.push(this.writer.add({ ctx, at, input, result, outcome: finish({ ...ctx, now: at }, draft, result), settle, generation }));
       } catch (err) {
         // This instance goes back into the schedule with the batch's leftovers, retried shortly.
         failed ??= err;
       }
     };
     if (ticks.length) await this.opts.pool.run(ticks, this.opts.plugins.modulePaths(), onResult);
-    await writer.flushed();
+    for (const written of await Promise.allSettled(writes)) if (written.status === 'rejected') failed ??= written.reason;
     if (failed !== undefined) throw failed;
   }
 
   /** One transaction of finished ticks; each instance goes back into the schedule right after it. */
-  private async writeFinished(items: Finished[], settle: Settle, generation: number): Promise<void> {
+  private async writeFinished(items: Finished[]): Promise<void> {
     const finishedAt = this.now();
     const dueAt = new Map<string, number>();
     const unchanged = new Set<string>();
@@ -584,10 +593,10 @@ export class Engine {
       dueAt,
       unchanged,
     );
-    for (const { ctx, outcome, input, result } of items) {
+    for (const { ctx, at, outcome, input, result, settle, generation } of items) {
       const id = ctx.instance.id;
       // Converged with nothing to write: the next checks are short ones, until something changes.
-      const steady = unchanged.has(id) ? steadyCheckAfter(ctx, input, outcome, result, finishedAt, this.settings, generation) : undefined;
+      const steady = unchanged.has(id) ? steadyCheckAfter(ctx, input, outcome, result, at, this.settings, generation) : undefined;
       settle(id, dueAt.get(id) ?? finishedAt + 1_000, steady && { ...steady, target: this.sharedTarget(steady.target, generation) });
     }
     this.roomFreed();
