@@ -533,6 +533,8 @@ export class Engine {
    */
   private async processClaimed(rows: InstanceSnapshot[], settle: Settle): Promise<void> {
     const ids = rows.map((r) => r.id);
+    // Again, after the rows were read: intent that changed meanwhile is decided with, and the
+    // generation taken here (before the contexts) makes any later change void these short checks.
     const config = await this.config.fresh(this.now());
     const generation = config.generation;
     const contexts = await gatherContexts({ rows, config, store: this.store, em: () => this.opts.orm.em.fork(), health: this.health, settings: this.settings, now: this.now() });
