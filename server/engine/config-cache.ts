@@ -70,6 +70,8 @@ export class ConfigCache {
    * keeps of a steady instance between ticks is valid for one generation only.
    */
   generation = 0;
+  /** Counts invalidations: a reload that saw one while it read must not count as fresh. */
+  private invalidations = 0;
   private rowVersions = '';
   /** Channels by `applicationId/name`, built on first use after a reload. */
   private channelsByName: Map<string, ChannelInfo> | undefined;
@@ -93,17 +95,27 @@ export class ConfigCache {
   invalidate(): void {
     this.loadedAt = 0;
     this.generation++;
+    this.invalidations++;
   }
 
   async fresh(now = Date.now()): Promise<this> {
     if (now - this.loadedAt < this.maxAgeMs) return this;
-    this.loading ??= this.reload().finally(() => (this.loading = undefined));
-    await this.loading;
+    await this.reloadOnce();
+    // Invalidated while that reload read: it may hold the intent from before the change (a pause
+    // it missed would let a tick apply). Read once more; what changes after that is the next
+    // invalidation's business.
+    if (this.loadedAt === 0) await this.reloadOnce();
     return this;
+  }
+
+  private reloadOnce(): Promise<void> {
+    this.loading ??= this.reload().finally(() => (this.loading = undefined));
+    return this.loading;
   }
 
   private async reload(): Promise<void> {
     const startedAt = Date.now();
+    const invalidations = this.invalidations;
     const em = this.em();
     const [apps, channels, services, runtimes] = await Promise.all([em.find(ApplicationRow, {}), em.find(ReleaseChannelRow, {}), em.find(ServiceRow, {}), em.find(RuntimeRow, {})]);
     const runtimeById = new Map(runtimes.map((r) => [r.id, r]));
@@ -129,7 +141,7 @@ export class ConfigCache {
     this.services = new Map(services.map((s) => [s.id, { id: s.id, name: s.name, applicationId: s.applicationId, progressDeadlineMs: progressDeadlineMs(s.document.progressDeadline), dependsOn: s.document.dependsOn ?? [] }]));
     const versions = rowVersions([apps, channels, services, runtimes]);
     if (versions !== this.rowVersions) [this.rowVersions, this.generation] = [versions, this.generation + 1];
-    this.loadedAt = startedAt;
+    this.loadedAt = invalidations === this.invalidations ? startedAt : 0;
   }
 
   /** Human labels ("v2") of releases, loaded once each. */
