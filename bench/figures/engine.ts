@@ -24,57 +24,83 @@ function shape(plan: Plan, applications: number, state: Shape['state'], chain = 
   return { applications, channels: plan.channels, services: plan.services, chain, state, spreadMs };
 }
 
-/** 1. createRelease response → first apply in the first channel, with the fleet in the database. */
-export async function reactionLatency(plan: Plan, log: Log): Promise<Row> {
+/** Releases in turn, each timed from the createRelease answer to its first apply in c0; with the floor, side by side. */
+async function timeReleases(plan: Plan, child: Child, url: string, offset: number, phase: string, log: Log) {
+  const latencies: number[] = [];
+  const mutation: number[] = [];
+  const floorAll: number[] = [];
+  const perRun = Math.ceil(plan.releases / plan.runs);
+  const runs: unknown[] = [];
+  for (let run = 0; run < plan.runs; run++) {
+    const these: number[] = [];
+    for (let i = 0; i < perRun; i++) {
+      const n = run * perRun + i;
+      const app = appName(n % plan.smallApps);
+      const service = `s${String(Math.floor(n / plan.smallApps) % plan.services).padStart(2, '0')}`;
+      const sent = Date.now();
+      const res = await gql(url, CREATE_RELEASE, { a: app, s: service, p: { version: `r${offset + n}` } });
+      const answered = Date.now();
+      if (res.createRelease.userErrors.length) throw new Error(JSON.stringify(res.createRelease.userErrors));
+      const releaseId = fromGlobalId(res.createRelease.release.id)!.id;
+      const appliedAt: number = await child.call('firstApply', releaseId, 10_000);
+      these.push(appliedAt - answered);
+      mutation.push(answered - sent);
+      await sleep(30);
+    }
+    // The baseline, side by side: one tick straight into a warm worker pool until its apply.
+    const floor: number[] = await child.call('reactionFloor', Math.max(5, Math.round(perRun / 4)));
+    floorAll.push(...floor);
+    latencies.push(...these);
+    runs.push({ phase, p50: percentile(these, 50), p99: percentile(these, 99), floorP50: percentile(floor, 50), n: these.length });
+    log(`  ${phase}, run ${run + 1}: reaction p50 ${percentile(these, 50)} ms, p99 ${percentile(these, 99)} ms; floor p50 ${percentile(floor, 50)} ms`);
+  }
+  return { latencies, mutation, floorAll, runs };
+}
+
+function reactionRow(figure: string, measure: string, timed: Awaited<ReturnType<typeof timeReleases>>): Row {
+  const { latencies, mutation, floorAll, runs } = timed;
+  const p99 = percentile(latencies, 99);
+  const floorP99 = percentile(floorAll, 99);
+  return {
+    figure,
+    measure,
+    unit: 'ms',
+    value: p99,
+    detail: `p50 ${percentile(latencies, 50)} · p99 ${p99} · max ${Math.max(...latencies)} (createRelease itself p50 ${percentile(mutation, 50)})`,
+    baseline: { name: 'one tick straight into a warm pool', value: floorP99, detail: `p50 ${percentile(floorAll, 50)} · p99 ${floorP99}` },
+    ratio: round(p99 / Math.max(1, floorP99), 1),
+    ratioMeaning: 'p99 / floor p99',
+    target: 'p99 ≤ 25 ms (issue 17; was ≤ 100 ms)',
+    met: p99 <= 25,
+    runs,
+  };
+}
+
+/**
+ * 1. createRelease response → first apply in the first channel, with the fleet in the database.
+ * Twice: first while the server makes its first full pass over the fleet after start (the seeded
+ * checks are spread over 30 s, so 1/30 of the fleet gets a full tick every second, as every check
+ * did before short checks), then once that pass is over and the fleet is checked by short checks.
+ */
+export async function reactionLatency(plan: Plan, log: Log): Promise<Row[]> {
   return withChild('sqlite', async (child) => {
     const seeded = await child.call('seed', shape(plan, plan.smallApps, 'converged', true, 30_000));
     log(`  seeded ${seeded.instances} converged instances in ${seeded.ms} ms`);
     const { url } = await child.call('start', {});
     await sleep(plan.warmMs);
-    const latencies: number[] = [];
-    const mutation: number[] = [];
-    const floorAll: number[] = [];
-    const perRun = Math.ceil(plan.releases / plan.runs);
-    const runs: unknown[] = [];
-    for (let run = 0; run < plan.runs; run++) {
-      const these: number[] = [];
-      for (let i = 0; i < perRun; i++) {
-        const n = run * perRun + i;
-        const app = appName(n % plan.smallApps);
-        const service = `s${String(Math.floor(n / plan.smallApps) % plan.services).padStart(2, '0')}`;
-        const sent = Date.now();
-        const res = await gql(url, CREATE_RELEASE, { a: app, s: service, p: { version: `r${n}` } });
-        const answered = Date.now();
-        if (res.createRelease.userErrors.length) throw new Error(JSON.stringify(res.createRelease.userErrors));
-        const releaseId = fromGlobalId(res.createRelease.release.id)!.id;
-        const appliedAt: number = await child.call('firstApply', releaseId, 10_000);
-        these.push(appliedAt - answered);
-        mutation.push(answered - sent);
-        await sleep(30);
-      }
-      // The baseline, side by side: one tick straight into a warm worker pool until its apply.
-      const floor: number[] = await child.call('reactionFloor', Math.max(5, Math.round(perRun / 4)));
-      floorAll.push(...floor);
-      latencies.push(...these);
-      runs.push({ p50: percentile(these, 50), p99: percentile(these, 99), floorP50: percentile(floor, 50), n: these.length });
-      log(`  run ${run + 1}: reaction p50 ${percentile(these, 50)} ms, p99 ${percentile(these, 99)} ms; floor p50 ${percentile(floor, 50)} ms`);
-    }
+    const firstPass = await timeReleases(plan, child, url, 0, 'first pass', log);
+    // Until every instance has had a short check (the released ones converge down their chains meanwhile).
+    const warmCap = Date.now() + (plan.mode === 'smoke' ? 0 : 120_000);
+    const waitStarted = Date.now();
+    while (Date.now() < warmCap && (await child.call('coverage')).stats.short < seeded.instances) await sleep(1_000);
+    log(`  first pass over after ${round((Date.now() - waitStarted) / 1000, 1)} s more`);
+    const steady = await timeReleases(plan, child, url, 1_000_000, 'steady', log);
     await child.call('stop');
-    const p99 = percentile(latencies, 99);
-    const floorP99 = percentile(floorAll, 99);
-    return {
-      figure: '1. Reaction latency',
-      measure: `createRelease answered → first apply in c0, ${seeded.instances.toLocaleString('en')} instances, ${latencies.length} releases`,
-      unit: 'ms',
-      value: p99,
-      detail: `p50 ${percentile(latencies, 50)} · p99 ${p99} · max ${Math.max(...latencies)} (createRelease itself p50 ${percentile(mutation, 50)})`,
-      baseline: { name: 'one tick straight into a warm pool', value: floorP99, detail: `p50 ${percentile(floorAll, 50)} · p99 ${floorP99}` },
-      ratio: round(p99 / Math.max(1, floorP99), 1),
-      ratioMeaning: 'p99 / floor p99',
-      target: 'p99 ≤ 25 ms (issue 17; was ≤ 100 ms)',
-      met: p99 <= 25,
-      runs,
-    };
+    const fleet = `${seeded.instances.toLocaleString('en')} instances`;
+    return [
+      reactionRow('1. Reaction latency', `createRelease answered → first apply in c0, ${fleet}, ${firstPass.latencies.length} releases, during the server's first full pass after start`, firstPass),
+      reactionRow('1. Reaction latency, steady', `same, ${steady.latencies.length} releases, once the first pass is over (the fleet on short checks)`, steady),
+    ];
   });
 }
 
