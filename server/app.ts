@@ -101,6 +101,7 @@ export async function startDriftless(config: ServerConfig, options: StartOptions
       engine = new Engine({
         orm: store.orm,
         kind: store.kind,
+        reads: store.reader?.execute,
         plugins,
         pool,
         live,

@@ -30,12 +30,16 @@ export interface WriteResult {
  */
 export class InstanceStore {
   private readonly connection: { execute: RawExecute };
+  /** Where reads outside transactions go: a read-only connection on SQLite (sqlite-reader.ts), else the same. */
+  private readonly reads: RawExecute;
 
   constructor(
     connection: RawConnection,
     private readonly kind: DatabaseKind,
+    reads?: RawExecute,
   ) {
     this.connection = { execute: rawExecute(connection) };
+    this.reads = reads ?? this.connection.execute;
   }
 
   /** The statement runner, shared with the partition leases. */
@@ -49,7 +53,7 @@ export class InstanceStore {
    */
   async scheduleRows(partitions: number[], afterId: string, limit: number): Promise<ScheduleRow[]> {
     if (partitions.length === 0) return [];
-    const rows: Record<string, unknown>[] = await this.connection.execute(
+    const rows: Record<string, unknown>[] = await this.reads(
       `SELECT id, partition, application_id, service_id, channel_id, next_check_at FROM service_instances
        WHERE partition IN (${partitions.map(() => '?').join(',')}) AND id > ? ORDER BY id LIMIT ?`,
       [...partitions, afterId, limit],
@@ -60,7 +64,7 @@ export class InstanceStore {
   /** The schedule rows of these applications' instances in these partitions (after an intent change). */
   async scheduleRowsOf(applicationIds: string[], partitions: number[]): Promise<ScheduleRow[]> {
     if (applicationIds.length === 0 || partitions.length === 0) return [];
-    const rows: Record<string, unknown>[] = await this.connection.execute(
+    const rows: Record<string, unknown>[] = await this.reads(
       `SELECT id, partition, application_id, service_id, channel_id, next_check_at FROM service_instances
        WHERE application_id IN (${applicationIds.map(() => '?').join(',')}) AND partition IN (${partitions.map(() => '?').join(',')})`,
       [...applicationIds, ...partitions],
@@ -70,14 +74,14 @@ export class InstanceStore {
 
   async load(ids: string[]): Promise<InstanceSnapshot[]> {
     if (ids.length === 0) return [];
-    const rows: Record<string, unknown>[] = await this.connection.execute(`SELECT * FROM service_instances WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+    const rows: Record<string, unknown>[] = await this.reads(`SELECT * FROM service_instances WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
     return rows.map((r) => this.decode(r));
   }
 
   /** Converged release, convergence time and engine state of every instance of these services. */
   async siblings(serviceIds: string[]): Promise<InstanceSnapshot[]> {
     if (serviceIds.length === 0) return [];
-    const rows: Record<string, unknown>[] = await this.connection.execute(
+    const rows: Record<string, unknown>[] = await this.reads(
       `SELECT * FROM service_instances WHERE service_id IN (${serviceIds.map(() => '?').join(',')})`,
       serviceIds,
     );

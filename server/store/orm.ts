@@ -6,6 +6,7 @@ import type { MikroORM, Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { openSqliteReader, type SqliteReader } from './sqlite-reader.js';
 
 export type DatabaseKind = 'sqlite' | 'postgresql';
 
@@ -21,6 +22,8 @@ export interface DatabaseOptions {
 export interface Store {
   orm: MikroORM;
   kind: DatabaseKind;
+  /** SQLite: a second, read-only connection for the engine's hot reads (sqlite-reader.ts). */
+  reader?: SqliteReader;
   close(): Promise<void>;
 }
 
@@ -64,5 +67,16 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
   }
 
   await orm.getMigrator().up(options.upTo ? { to: options.upTo } : undefined);
-  return { orm, kind, close: () => orm.close(true) };
+  if (kind === 'postgresql') return { orm, kind, close: () => orm.close(true) };
+  // Opened after the migrations, so it reads the schema they made (and WAL mode is on).
+  const reader = await openSqliteReader(path.join(options.dataDir, 'driftless.db'));
+  return {
+    orm,
+    kind,
+    reader,
+    close: async () => {
+      await reader.close();
+      await orm.close(true);
+    },
+  };
 }
