@@ -15,6 +15,7 @@ import { HealthMonitor, isHealthGate } from './gates/index.js';
 import { targetKey } from './gates/keys.js';
 import { humanizeResult } from './humanize.js';
 import { InstanceStore, type EngineEventRow } from './instance-store.js';
+import type { RawExecute } from './raw-sql.js';
 import { plan } from './plan.js';
 import { targetStep } from './steps.js';
 import { gatherContexts, gatesOf } from './contexts.js';
@@ -48,6 +49,8 @@ function rollingOut(u: InstanceUpdate): boolean {
 export interface EngineOptions {
   orm: MikroORM;
   kind: DatabaseKind;
+  /** Reads outside transactions (SQLite: the read-only connection, sqlite-reader.ts); default the ORM's connection. */
+  reads?: RawExecute;
   plugins: PluginHost;
   pool: TickPool;
   live: LivePubSub;
@@ -121,6 +124,14 @@ interface Finished {
   generation: number;
 }
 
+/**
+ * Batches reading from the database (rows, contexts) at once. Ticks in flight are bounded by
+ * maxTicksInFlight; this keeps a trickle of due instances from becoming many small batches whose
+ * reads queue on the database connection in front of a woken instance's (they wait, and join the
+ * next batch instead). Woken instances (intent changed, an upstream moved) do not wait for it.
+ */
+const MAX_BATCHES_READING = 2;
+
 /** The engine's copy of the config is read again at least this often (see the constructor). */
 const CONFIG_MAX_AGE_MS = 60_000;
 
@@ -148,9 +159,13 @@ export class Engine {
   /** The loop waits here while the ticks in flight leave too little room for a batch. */
   private roomWaiter: (() => void) | undefined;
   private woken = false;
+  /** Batches still reading before their ticks go out (MAX_BATCHES_READING). */
+  private reading = 0;
   private inFlight = new Set<Promise<void>>();
   /** Instances whose tick is running now: a removal waits for them, so no apply lands after it. */
   private ticking = new Set<string>();
+  /** Instances whose last apply is in no row yet (its outcome was refused or failed to write). */
+  private readonly unrecorded = new Set<string>();
   /** Ticks running now per partition: a partition is handed back only when it has none. */
   private readonly tickingByPartition = new Map<number, number>();
   private readonly schedule = new Schedule();
@@ -184,7 +199,7 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.owner = serverIdentity(opts.dataDir);
-    this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind);
+    this.store = new InstanceStore(opts.orm.em.getConnection() as never, opts.kind, opts.reads);
     this.leases = new PartitionLeases({
       execute: this.store.execute,
       kind: opts.kind,
@@ -227,7 +242,7 @@ export class Engine {
   async start(): Promise<void> {
     // SQLite has one server: every removal lease is from its previous life. Elsewhere, only our own are.
     await this.store.releaseLeases(this.opts.kind === 'sqlite' ? null : this.owner, this.now());
-    this.unregister = registerLocalEngine(this.owner, this.ticking);
+    this.unregister = registerLocalEngine(this.owner, { has: (id) => this.ticking.has(id) || this.unrecorded.has(id) });
     this.listenForWakes();
     const changes = await this.leases.start();
     await this.adopt(changes.gained);
@@ -392,15 +407,18 @@ export class Engine {
     while (this.running) {
       try {
         const room = maxTicks - this.ticking.size;
-        if (room < minClaim && this.ticking.size > 0) {
+        const now = this.now();
+        // Woken instances go out on their own at once, as long as ticks are free; the rest waits
+        // for room for a sizeable batch and for a batch's reads to finish.
+        const woken = room > 0 ? this.schedule.wokenBefore(now) : null;
+        if (woken === null && ((room < minClaim && this.ticking.size > 0) || this.reading >= MAX_BATCHES_READING)) {
           await new Promise<void>((resolve) => (this.roomWaiter = resolve));
           continue;
         }
         this.woken = false;
         const removing = this.removals.maybeRun();
         if (removing) this.track(removing);
-        const now = this.now();
-        const due = this.schedule.takeDue(now, Math.min(batchSize, room), (p) => this.leases.tickable(p, now));
+        const due = this.schedule.takeDue(woken ?? now, Math.min(batchSize, room), (p) => this.leases.tickable(p, now));
         this.lastLoopAt = Date.now();
         if (due.length === 0) {
           await this.sleep(now);
@@ -409,6 +427,7 @@ export class Engine {
         this.stats.claimed += due.length;
         this.stats.batches += 1;
         this.opts.observer?.claimed(due.length);
+        this.reading++;
         this.track(this.processBatch(due));
       } catch (err) {
         this.opts.logger.error({ err }, 'engine loop error');
@@ -457,6 +476,14 @@ export class Engine {
       this.ticking.add(e.id);
       this.tickingByPartition.set(e.partition, (this.tickingByPartition.get(e.partition) ?? 0) + 1);
     }
+    let reading = true;
+    /** Its reads are done (its ticks go out now): the loop may start the next batch. */
+    const readDone = () => {
+      if (!reading) return;
+      reading = false;
+      this.reading--;
+      this.roomFreed();
+    };
     const settle: Settle = (id, at, steady) => {
       const e = out.get(id);
       if (!e) return;
@@ -477,13 +504,15 @@ export class Engine {
         if (input) short.push(input);
         else full.push(e);
       }
-      const parts = await Promise.allSettled([this.checkSteady(short, due, settle), this.processFull(full, settle)]);
+      if (full.length === 0) readDone();
+      const parts = await Promise.allSettled([this.checkSteady(short, due, settle), this.processFull(full, settle, readDone)]);
       for (const part of parts) if (part.status === 'rejected') throw part.reason;
     } catch (err) {
       this.opts.logger.error({ err, instances: out.size }, 'engine batch failed; its instances are retried shortly');
     } finally {
       const retryAt = this.now() + 1_000;
       for (const id of [...out.keys()]) settle(id, retryAt);
+      readDone();
       this.roomFreed();
     }
   }
@@ -518,20 +547,24 @@ export class Engine {
   }
 
   /** Full ticks: read from the database, then decided, ticked and written (processClaimed). */
-  private async processFull(due: ScheduledInstance[], settle: Settle): Promise<void> {
+  private async processFull(due: ScheduledInstance[], settle: Settle, readDone: () => void): Promise<void> {
     if (due.length === 0) return;
     const rows = await this.store.load(due.map((e) => e.id));
     const found = new Set(rows.map((r) => r.id));
     // Gone from the database (deleted meanwhile): gone from the schedule.
-    for (const e of due) if (!found.has(e.id)) this.schedule.remove(e.id);
-    if (rows.length) await this.processClaimed(rows, settle);
+    for (const e of due) {
+      if (found.has(e.id)) continue;
+      this.schedule.remove(e.id);
+      this.unrecorded.delete(e.id);
+    }
+    if (rows.length) await this.processClaimed(rows, settle, readDone);
   }
 
   /**
    * Decides, ticks and writes. Results stream back from the pool tick by tick and are written as
    * they come (GroupWriter), so an instance whose plugin call hangs holds up only itself.
    */
-  private async processClaimed(rows: InstanceSnapshot[], settle: Settle): Promise<void> {
+  private async processClaimed(rows: InstanceSnapshot[], settle: Settle, readDone: () => void): Promise<void> {
     const ids = rows.map((r) => r.id);
     // Again, after the rows were read: intent that changed meanwhile is decided with, and the
     // generation taken here (before the contexts) makes any later change void these short checks.
@@ -578,6 +611,7 @@ export class Engine {
         failed ??= err;
       }
     };
+    readDone();
     if (ticks.length) await this.opts.pool.run(ticks, this.opts.plugins.modulePaths(), onResult);
     for (const written of await Promise.allSettled(writes)) if (written.status === 'rejected') failed ??= written.reason;
     if (failed !== undefined) throw failed;
@@ -588,15 +622,22 @@ export class Engine {
     const finishedAt = this.now();
     const dueAt = new Map<string, number>();
     const unchanged = new Set<string>();
+    const written = new Set<string>();
     await this.persistIsolated(
       items.map((i) => i.ctx),
       items.map((i) => i.outcome),
       finishedAt,
       dueAt,
       unchanged,
+      written,
     );
     for (const { ctx, at, outcome, input, result, settle, generation } of items) {
       const id = ctx.instance.id;
+      // An apply whose outcome the database refused (the API changed the row meanwhile) or could
+      // not take left something running that no row records: until a later outcome is written, a
+      // deletion must count it as possibly running (removal-intents.ts asks tickingHere).
+      if (written.has(id) || unchanged.has(id)) this.unrecorded.delete(id);
+      else if (result?.applied) this.unrecorded.add(id);
       // Converged with nothing to write: the next checks are short ones, until something changes.
       const steady = unchanged.has(id) ? steadyCheckAfter(ctx, input, outcome, result, at, this.settings, generation) : undefined;
       settle(id, dueAt.get(id) ?? finishedAt + 1_000, steady && { ...steady, target: this.sharedTarget(steady.target, generation) });
@@ -705,9 +746,9 @@ export class Engine {
    * reported (an error log naming the instance, once per distinct cause) and checked again with
    * exponential backoff rather than every second.
    */
-  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>, unchanged: Set<string>): Promise<void> {
+  private async persistIsolated(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>, unchanged: Set<string>, written?: Set<string>): Promise<void> {
     try {
-      await this.persist(contexts, outcomes, now, dueAt, unchanged);
+      await this.persist(contexts, outcomes, now, dueAt, unchanged, written);
       for (const c of contexts) this.writeFailures.delete(c.instance.id);
       return;
     } catch (err) {
@@ -716,7 +757,7 @@ export class Engine {
     for (const [n, outcome] of outcomes.entries()) {
       const ctx = contexts.find((c) => c.instance.id === outcome.update.id) ?? contexts[n]!;
       try {
-        await this.persist([ctx], [outcome], now, dueAt, unchanged);
+        await this.persist([ctx], [outcome], now, dueAt, unchanged, written);
         this.writeFailures.delete(ctx.instance.id);
       } catch (err) {
         this.persistFailed(ctx, err, now, dueAt);
@@ -738,7 +779,7 @@ export class Engine {
   }
 
   /** Outcomes and their events in one transaction; subscribers hear of them after the commit. */
-  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>, unchanged: Set<string>): Promise<void> {
+  private async persist(contexts: InstanceContext[], outcomes: Outcome[], now: number, dueAt: Map<string, number>, unchanged: Set<string>, writtenOut?: Set<string>): Promise<void> {
     const events: EngineEventRow[] = [];
     const ctxById = new Map(contexts.map((c) => [c.instance.id, c]));
     const where: { application: string; channel: string; service: string }[] = [];
@@ -780,6 +821,7 @@ export class Engine {
     this.stats.written += result!.written.size;
     this.stats.unchanged += result!.unchanged.size;
     for (const id of result!.unchanged) unchanged.add(id);
+    if (writtenOut) for (const id of result!.written) writtenOut.add(id);
     if (freed.length) this.wakeScopes(freed);
 
     const wakeServices = new Set<string>();

@@ -1,11 +1,17 @@
 /**
- * The engines of this process, by owner name, and the instances each is ticking now. A removal
+ * The engines of this process, by owner name, and the instances each is ticking now (or whose
+ * last apply no row records yet: its outcome was refused). A removal
  * recorded by the API asks here whether a tick of the instance may be starting its first replica
  * (only the owner can know); an owner in another process is asked nothing and presumed busy.
  */
-const engines = new Map<string, ReadonlySet<string>>();
+/** Whether an instance may be starting or running something that its row does not record yet. */
+export interface LocalTicks {
+  has(instanceId: string): boolean;
+}
 
-export function registerLocalEngine(owner: string, ticking: ReadonlySet<string>): () => void {
+const engines = new Map<string, LocalTicks>();
+
+export function registerLocalEngine(owner: string, ticking: LocalTicks): () => void {
   engines.set(owner, ticking);
   return () => {
     if (engines.get(owner) === ticking) engines.delete(owner);

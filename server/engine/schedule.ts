@@ -191,6 +191,16 @@ export class Schedule {
   }
 
   /** When the earliest instance is due (null: none is scheduled). */
+  /**
+   * The time up to which `takeDue` finds only woken instances (they are due an hour early), or
+   * null when none waits: the loop claims those ahead of its limits on batches reading.
+   */
+  wokenBefore(now: number): number | null {
+    const next = this.nextDueAt();
+    const bound = now - WOKEN_LEAD_MS / 2;
+    return next !== null && next <= bound ? bound : null;
+  }
+
   nextDueAt(): number | null {
     while (this.heap.length) {
       const top = this.heap[0]!;
