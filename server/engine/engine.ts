@@ -607,7 +607,9 @@ export class Engine {
         const at = this.now();
         writes.push(this.writer.add({ ctx, at, input, result, outcome: finish({ ...ctx, now: at }, draft, result), settle, generation }));
       } catch (err) {
-        // This instance goes back into the schedule with the batch's leftovers, retried shortly.
+        // This instance goes back into the schedule with the batch's leftovers, retried shortly;
+        // what its apply started is in no row until then.
+        if (raw.applied) this.unrecorded.add(raw.instanceId);
         failed ??= err;
       }
     };
