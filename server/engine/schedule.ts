@@ -190,7 +190,6 @@ export class Schedule {
     return seen.size;
   }
 
-  /** When the earliest instance is due (null: none is scheduled). */
   /**
    * The time up to which `takeDue` finds only woken instances (they are due an hour early), or
    * null when none waits: the loop claims those ahead of its limits on batches reading.
@@ -201,6 +200,7 @@ export class Schedule {
     return next !== null && next <= bound ? bound : null;
   }
 
+  /** When the earliest instance is due (null: none is scheduled). */
   nextDueAt(): number | null {
     while (this.heap.length) {
       const top = this.heap[0]!;
